@@ -1,0 +1,78 @@
+package article
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNormalizeTopics(t *testing.T) {
+	long := strings.Repeat("é", MaxTopicLength)
+	many := make([]string, MaxTopics+1)
+	for i := range many {
+		many[i] = "t" + strings.Repeat("x", i)
+	}
+	tests := []struct {
+		name string
+		in   []string
+		want []string
+		err  string
+	}{
+		{"trims", []string{"  AI ", "\tHealth\n"}, []string{"AI", "Health"}, ""},
+		{"splits lines", []string{"AI\nHealth\r\nScience"}, []string{"AI", "Health", "Science"}, ""},
+		{"skips blank fields and lines", []string{"", "  ", "AI\n\n  \nHealth", "\n"}, []string{"AI", "Health"}, ""},
+		{"nothing", nil, []string{}, ""},
+		{"drops repeats ignoring case, keeps first spelling", []string{"AI", "ai", "Ai\nHealth", "HEALTH"}, []string{"AI", "Health"}, ""},
+		{"unicode case", []string{"Über", "über", "ÜBER"}, []string{"Über"}, ""},
+		{"longest allowed", []string{long}, []string{long}, ""},
+		{"too long", []string{"ok", long + "é"}, nil, "topic 2 (\"éééééééééééééééééééé…\") is longer than 64 characters"},
+		{"control character", []string{"a\x00b"}, nil, "topic 1 (\"a\\x00b\") contains a control character"},
+		{"most allowed", many[:MaxTopics], many[:MaxTopics], ""},
+		{"too many", many, nil, "too many topics: at most 20"},
+		{"repeats do not count", append(slices.Clone(many[:MaxTopics]), "T"), many[:MaxTopics], ""},
+		{"invalid UTF-8", []string{"\xff"}, nil, "topic 1 is not valid text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NormalizeTopics(tt.in)
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err {
+					t.Errorf("got %q, %v; want error %q", got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tt.want) || got == nil {
+				t.Errorf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidateQuality(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		err  string
+	}{
+		{"0", 0, ""},
+		{"100", 100, ""},
+		{" 56 ", 56, ""},
+		{"+7", 7, ""},
+		{"", 0, "quality is required: enter a number from 0 to 100"},
+		{"  ", 0, "quality is required"},
+		{"101", 0, "quality must be from 0 to 100, got 101"},
+		{"-1", 0, "quality must be from 0 to 100, got -1"},
+		{"5.5", 0, `quality must be a whole number from 0 to 100, got "5.5"`},
+		{"abc", 0, `quality must be a whole number from 0 to 100, got "abc"`},
+		{"99999999999999999999", 0, "quality must be a whole number"},
+	}
+	for _, tt := range tests {
+		got, err := ValidateQuality(tt.in)
+		if tt.err == "" && (err != nil || got != tt.want) {
+			t.Errorf("%q: got %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+		if tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%q: got %d, %v; want error %q", tt.in, got, err, tt.err)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("backup", "newsdesk backup [--db PATH] OUT",
+		"Writes a consistent copy of the database to OUT while the app keeps running.\n"+
+			"OUT must not exist yet.", stdout)
+	dbPath := c.dbFlag()
+	rest, err := c.parse(args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return c.usageErr("backup: name exactly one output file")
+	}
+	store, err := openExisting(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Backup(ctx, rest[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s\n", rest[0])
+	return nil
+}

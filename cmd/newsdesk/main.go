@@ -1,0 +1,87 @@
+// Command newsdesk imports pipeline articles into SQLite, serves the review
+// web app, and exports approved articles losslessly.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `newsdesk: editorial review for pipeline articles
+
+Usage:
+  newsdesk serve  [--db PATH] [--addr HOST:PORT]  serve the review web app
+  newsdesk demo   [--addr HOST:PORT]              the app on sample data
+  newsdesk import [--db PATH] PATH...             import files and folders
+  newsdesk export [--db PATH] [--status S] --out DIR|-
+                                                  export articles losslessly
+  newsdesk backup [--db PATH] OUT                 consistent online copy
+  newsdesk user add|passwd|disable|list [--db PATH] [--role admin|editor] NAME
+                                                  manage logins
+
+Every subcommand has --help. Flags have NEWSDESK_* environment equivalents
+(--db is NEWSDESK_DB); the default database is ./newsdesk.db.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode prints err and maps it to the process exit status: 2 for usage
+// errors, the code an exitError carries, 1 for anything else.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, "newsdesk:", ee.msg)
+		}
+		return ee.code
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "newsdesk: %s\n", ue.msg)
+		if ue.usage != "" {
+			fmt.Fprintf(stderr, "\n%s", ue.usage)
+		}
+		return 2
+	}
+	fmt.Fprintln(stderr, "newsdesk:", err)
+	return 1
+}
+
+// run is the whole program behind main, so tests can call it in-process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return &usageError{msg: "missing subcommand", usage: usage}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "import":
+		return cmdImport(ctx, rest, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, rest, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, rest, stdout, stderr)
+	case "user":
+		return cmdUser(ctx, rest, stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return &usageError{msg: fmt.Sprintf("unknown subcommand %q", cmd), usage: usage}
+}

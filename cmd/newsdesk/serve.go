@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+
+	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/web"
+)
+
+const defaultAddr = "127.0.0.1:8080"
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("serve", "newsdesk serve [--db PATH] [--addr HOST:PORT]",
+		"Serves the review web app until interrupted (SIGINT or SIGTERM end it gracefully).\n"+
+			"Environment: NEWSDESK_SESSION_KEY (hex or base64, >= 32 bytes; otherwise keys are\n"+
+			"generated once and kept in the database), NEWSDESK_SECURE_COOKIES=1 behind TLS,\n"+
+			"NEWSDESK_TRUSTED_PROXIES (comma-separated CIDRs whose X-Forwarded-For is believed).", stdout)
+	dbPath := c.dbFlag()
+	addr := c.fs.String("addr", envString("NEWSDESK_ADDR", defaultAddr), "address to listen on (env NEWSDESK_ADDR)")
+	rest, err := c.parse(args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return c.usageErr("serve: unexpected argument %q", rest[0])
+	}
+	cfg, err := web.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	store, err := db.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: listen on %s: %w", *addr, err)
+	}
+	fmt.Fprintf(stdout, "newsdesk serving %s on http://%s\n", *dbPath, ln.Addr())
+	return serve(ctx, cfg, store, ln, stderr)
+}
+
+// serve runs the web app on ln until ctx ends.
+func serve(ctx context.Context, cfg web.Config, store *db.Store, ln net.Listener, stderr io.Writer) error {
+	cfg.Log = slog.New(slog.NewTextHandler(stderr, nil))
+	srv, err := web.New(ctx, cfg, store)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := srv.Run(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// AuditEntry is one changed field of an article. Old and New are exact
+// (see the audit table in 0001_init.sql), so an entry can be reversed.
+// Actor is a username, or "import" for changes made by an import.
+type AuditEntry struct {
+	ID        int64
+	ArticleID int64
+	UserID    int64 // 0 for imports and for users since deleted
+	At        time.Time
+	Actor     string
+	Field     string
+	Old, New  string
+}
+
+func (w *writer) audit(articleID, userID int64, actor string, at time.Time, c change) error {
+	var uid any
+	if userID != 0 {
+		uid = userID
+	}
+	_, err := w.exec(`INSERT INTO audit (article_id, user_id, actor, at, field, old_value, new_value)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, articleID, uid, actor, toMillis(at), c.field, c.old, c.new)
+	return err
+}
+
+// History returns the audit of an article, newest first. Ids grow in
+// commit order (one writer), so they order entries even when the clock
+// does not.
+func (s *Store) History(ctx context.Context, articleID int64) ([]AuditEntry, error) {
+	if err := s.articleExists(ctx, articleID); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, article_id, coalesce(user_id, 0), at, actor, field, old_value, new_value
+		FROM audit WHERE article_id = ? ORDER BY id DESC`, articleID)
+	if err != nil {
+		return nil, fmt.Errorf("db: history of article %d: %w", articleID, err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &e.ArticleID, &e.UserID, &at, &e.Actor, &e.Field, &e.Old, &e.New); err != nil {
+			return nil, fmt.Errorf("db: history of article %d: %w", articleID, err)
+		}
+		e.At = fromMillis(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: history of article %d: %w", articleID, err)
+	}
+	return out, nil
+}
+
+func (s *Store) articleExists(ctx context.Context, id int64) error {
+	var one int
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE id = ?`, id).Scan(&one)
+	if err == sql.ErrNoRows {
+		return fmt.Errorf("db: article %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("db: article %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,261 @@
+// Package db is the SQLite store of newsdesk: opening the database with the
+// pragmas it needs, the embedded migrations, and one file per entity
+// (articles, import, list, audit, users, backup, search). SQL lives here
+// and nowhere else.
+package db
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+var (
+	// ErrNotFound is wrapped by every lookup whose row does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict is wrapped by *ConflictError when an edit was based on a
+	// version that is no longer current.
+	ErrConflict = errors.New("version conflict")
+	// ErrUserExists is returned by CreateUser for a taken username.
+	ErrUserExists = errors.New("user already exists")
+	// ErrBadCursor is wrapped when List gets a cursor it did not make.
+	ErrBadCursor = errors.New("invalid cursor")
+)
+
+// readerConns bounds the read pool: enough for a few concurrent page
+// renders and an export, small enough to keep memory per connection low.
+const readerConns = 4
+
+// Store is the newsdesk database. It holds two pools on the same file: a
+// writer with one connection, so writes queue in Go instead of failing with
+// SQLITE_BUSY, and readers that WAL lets run beside the writer.
+type Store struct {
+	w    *sql.DB
+	r    *sql.DB
+	path string // for Backup's own connection
+	now  func() time.Time
+}
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date. path is a file name, not a URI; ":memory:" would give
+// each pool a database of its own and is not supported.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("db: empty database path")
+	}
+	w, err := openPool(dsn(path, writerParam), 1)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{w: w, path: path, now: time.Now}
+	// Migrate before the readers open, so a fresh file gets WAL mode and
+	// its schema from one connection.
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := openPool(dsn(path, readerParam), readerConns)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	s.r = r
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openPool(dsn string, conns int) (*sql.DB, error) {
+	pool, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
+	// Connections carry their pragmas; keeping them avoids re-running
+	// them and losing the page cache.
+	pool.SetConnMaxLifetime(0)
+	pool.SetConnMaxIdleTime(0)
+	return pool, nil
+}
+
+// dsn builds the driver's connection string. Pragmas go in the DSN because
+// a PRAGMA run through database/sql reaches one pooled connection only;
+// busy_timeout comes first so the others wait for locks instead of failing.
+func dsn(file string, extra ...string) string {
+	q := append([]string{
+		"_pragma=busy_timeout(5000)",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(NORMAL)",
+		"_pragma=foreign_keys(1)",
+	}, extra...)
+	return "file:" + escapeURIPath(file) + "?" + strings.Join(q, "&")
+}
+
+// The pools differ in one parameter each. BEGIN IMMEDIATE takes the write
+// lock up front, so a writer transaction that reads then writes cannot
+// fail half-way with SQLITE_BUSY; readers are query_only, so a write
+// slipped onto the read pool fails loudly instead of racing the writer.
+const (
+	writerParam = "_txlock=immediate"
+	readerParam = "_pragma=query_only(1)"
+)
+
+// escapeURIPath escapes the characters that would end the path part of an
+// SQLite URI filename, so any file name works.
+func escapeURIPath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
+
+// Close closes both pools, after letting SQLite refresh its planner
+// statistics for the next run.
+func (s *Store) Close() error {
+	var errs []error
+	if s.w != nil {
+		if _, err := s.w.Exec("PRAGMA optimize"); err != nil {
+			errs = append(errs, fmt.Errorf("db: optimize: %w", err))
+		}
+		errs = append(errs, s.w.Close())
+	}
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping reports whether the database answers a query, for /healthz.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("db: ping: %w", err)
+	}
+	return nil
+}
+
+// migration is one embedded SQL file, numbered by its name's prefix.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("db: migration %q: name must start with a number and _", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	slices.SortFunc(ms, func(a, b migration) int { return cmp.Compare(a.version, b.version) })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("db: migration %q: expected number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies, in order and each in its own transaction, the embedded
+// migrations the database has not seen. Migrations are append-only: a
+// released file is never edited, a change is a new file.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	// The version table is the one thing created outside a migration: it
+	// is how we know which migrations ran.
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("db: schema_version: %w", err)
+	}
+	for _, m := range ms {
+		if err := s.apply(ctx, m, len(ms)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply runs one migration unless the database already has it. The check
+// is inside the write transaction, so two processes opening a new file at
+// once do not both run it.
+func (s *Store) apply(ctx context.Context, m migration, known int) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var current int
+		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&current)
+		if err != nil {
+			return fmt.Errorf("db: schema version: %w", err)
+		}
+		if current > known {
+			return fmt.Errorf("db: database schema version %d is newer than this program (%d)", current, known)
+		}
+		if current >= m.version {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("db: migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, m.version)
+		return err
+	})
+}
+
+// inTx runs fn in a write transaction (BEGIN IMMEDIATE on the single writer
+// connection) and commits when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("db: rollback: %w", rbErr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// Times are stored as integers so they sort and compare in SQL:
+// event times (imported, updated, created, audit) in unix milliseconds.
+func toMillis(t time.Time) int64    { return t.UnixMilli() }
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

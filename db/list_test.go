@@ -1,0 +1,308 @@
+package db
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/newsdesk/newsdesk/article"
+)
+
+// listFixture imports n generated articles and reviews some of them:
+// every 5th approved, every 7th rejected, every 4th given quality 99.
+func listFixture(t *testing.T, n int) (*Store, []*Record) {
+	t.Helper()
+	ctx := context.Background()
+	s := newStore(t)
+	mustImport(t, s, genArticles(n)...)
+	var recs []*Record
+	for i := range n {
+		r := mustGetByKey(t, s, genArticle(i).Key)
+		e := Edit{Version: r.Version, Actor: "alice"}
+		switch {
+		case i%5 == 0:
+			e.Status = ptr(article.StatusApproved)
+		case i%7 == 0:
+			e.Status = ptr(article.StatusRejected)
+		}
+		if i%4 == 0 {
+			e.Quality = ptr(99)
+		}
+		r, err := s.Update(ctx, r.ID, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	return s, recs
+}
+
+// expect returns the records matching keep, in the order of sort.
+func expect(recs []*Record, sort Sort, keep func(*Record) bool) []int64 {
+	var sel []*Record
+	for _, r := range recs {
+		if keep(r) {
+			sel = append(sel, r)
+		}
+	}
+	key := func(r *Record) int64 {
+		switch sort {
+		case SortHeat:
+			return int64(r.Article.Heat)
+		case SortQuality:
+			if !r.HasQuality {
+				return -1
+			}
+			return int64(r.Quality)
+		}
+		return r.Article.PublishedAt.Unix()
+	}
+	slices.SortFunc(sel, func(a, b *Record) int {
+		return cmp.Or(cmp.Compare(key(b), key(a)), cmp.Compare(b.ID, a.ID))
+	})
+	ids := make([]int64, len(sel))
+	for i, r := range sel {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// listAll pages through q and returns the ids in order, failing on a
+// repeated id.
+func listAll(t *testing.T, s *Store, q ListQuery) []int64 {
+	t.Helper()
+	var ids []int64
+	seen := map[int64]bool{}
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("paging does not end")
+		}
+		p, err := s.List(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range p.Items {
+			if seen[it.ID] {
+				t.Fatalf("id %d on two pages", it.ID)
+			}
+			seen[it.ID] = true
+			ids = append(ids, it.ID)
+		}
+		if p.Next == "" {
+			return ids
+		}
+		q.Cursor = p.Next
+	}
+}
+
+func TestListFiltersAndSorts(t *testing.T) {
+	s, recs := listFixture(t, 120)
+	has := func(ts []string, want string) bool {
+		return slices.ContainsFunc(ts, func(x string) bool { return strings.EqualFold(x, want) })
+	}
+	tests := []struct {
+		name string
+		q    ListQuery
+		keep func(*Record) bool
+	}{
+		{"all", ListQuery{}, func(*Record) bool { return true }},
+		{"pending", ListQuery{Status: article.StatusPending}, func(r *Record) bool { return r.Status == article.StatusPending }},
+		{"approved", ListQuery{Status: article.StatusApproved}, func(r *Record) bool { return r.Status == article.StatusApproved }},
+		{"rejected", ListQuery{Status: article.StatusRejected}, func(r *Record) bool { return r.Status == article.StatusRejected }},
+		{"category", ListQuery{Category: "tech"}, func(r *Record) bool { return r.Article.Category == "tech" }},
+		{"provider", ListQuery{Provider: "The Verge"}, func(r *Record) bool { return r.Article.Provider.Name == "The Verge" }},
+		{"topic, other case", ListQuery{Topic: "ai ETHICS"}, func(r *Record) bool { return has(r.Topics, "AI Ethics") }},
+		{"topic, non-ASCII case", ListQuery{Topic: "ÖKONOMIE"}, func(r *Record) bool { return has(r.Topics, "Ökonomie") }},
+		{"unknown topic", ListQuery{Topic: "nothing"}, func(*Record) bool { return false }},
+		{"published", ListQuery{Published: ptr(true)}, func(r *Record) bool { return r.Published }},
+		{"unpublished", ListQuery{Published: ptr(false)}, func(r *Record) bool { return !r.Published }},
+		{"min quality", ListQuery{MinQuality: ptr(50)}, func(r *Record) bool { return r.HasQuality && r.Quality >= 50 }},
+		{"max quality", ListQuery{MaxQuality: ptr(20)}, func(r *Record) bool { return r.HasQuality && r.Quality <= 20 }},
+		{"quality range", ListQuery{MinQuality: ptr(20), MaxQuality: ptr(60)}, func(r *Record) bool { return r.HasQuality && r.Quality >= 20 && r.Quality <= 60 }},
+		{"combined", ListQuery{Status: article.StatusPending, Category: "news", Published: ptr(false)}, func(r *Record) bool {
+			return r.Status == article.StatusPending && r.Article.Category == "news" && !r.Published
+		}},
+	}
+	for _, tt := range tests {
+		for _, sort := range []Sort{SortNewest, SortHeat, SortQuality} {
+			t.Run(tt.name+"/"+string(sort), func(t *testing.T) {
+				q := tt.q
+				q.Sort, q.Limit = sort, 200
+				p, err := s.List(context.Background(), q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := expect(recs, sort, tt.keep)
+				var got []int64
+				for _, it := range p.Items {
+					got = append(got, it.ID)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("ids\n got %v\nwant %v", got, want)
+				}
+				if p.Total != len(want) || p.Next != "" {
+					t.Errorf("total %d next %q, want %d and no next page", p.Total, p.Next, len(want))
+				}
+			})
+		}
+	}
+}
+
+func TestListCountsAndSummary(t *testing.T) {
+	s, recs := listFixture(t, 60)
+	p, err := s.List(context.Background(), ListQuery{Status: article.StatusApproved, Category: "news", Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[article.Status]int{}
+	for _, r := range recs {
+		if r.Article.Category == "news" {
+			want[r.Status]++
+		}
+	}
+	for _, st := range article.Statuses {
+		if p.Counts[st] != want[st] {
+			t.Errorf("count %s = %d, want %d", st, p.Counts[st], want[st])
+		}
+	}
+	if p.Total != want[article.StatusApproved] {
+		t.Errorf("total %d, want %d", p.Total, want[article.StatusApproved])
+	}
+	it := p.Items[0]
+	var r *Record
+	for _, x := range recs {
+		if x.ID == it.ID {
+			r = x
+		}
+	}
+	w := Summary{ID: r.ID, Key: r.Article.Key, Title: r.Article.Title, Category: r.Article.Category,
+		ProviderName: r.Article.Provider.Name, PublishedAt: r.Article.PublishedAt, Quality: r.Quality,
+		HasQuality: r.HasQuality, Heat: r.Article.Heat, Topics: r.Topics, Status: r.Status, Published: r.Published}
+	if it.ID != w.ID || it.Key != w.Key || it.Title != w.Title || it.ProviderName != w.ProviderName ||
+		!it.PublishedAt.Equal(w.PublishedAt) || it.Quality != w.Quality || it.HasQuality != w.HasQuality ||
+		it.Heat != w.Heat || !slices.Equal(it.Topics, w.Topics) || it.Status != w.Status || it.Published != w.Published {
+		t.Errorf("summary\n got %+v\nwant %+v", it, w)
+	}
+}
+
+func TestListKeysetPagingVisitsEveryRowOnce(t *testing.T) {
+	s, recs := listFixture(t, 237)
+	for _, sort := range []Sort{SortNewest, SortHeat, SortQuality} {
+		for _, limit := range []int{1, 10, 50} {
+			for _, st := range []article.Status{"", article.StatusPending} {
+				q := ListQuery{Sort: sort, Limit: limit, Status: st}
+				got := listAll(t, s, q)
+				want := expect(recs, sort, func(r *Record) bool { return st == "" || r.Status == st })
+				if !slices.Equal(got, want) {
+					t.Errorf("sort %s limit %d status %q: paged ids differ (%d vs %d)", sort, limit, st, len(got), len(want))
+				}
+			}
+		}
+	}
+}
+
+func TestListLimits(t *testing.T) {
+	s := newStore(t)
+	mustImport(t, s, genArticles(260)...)
+	for limit, want := range map[int]int{0: DefaultLimit, -3: DefaultLimit, 7: 7, 500: MaxLimit} {
+		p, err := s.List(context.Background(), ListQuery{Limit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) != want {
+			t.Errorf("limit %d gave %d items, want %d", limit, len(p.Items), want)
+		}
+	}
+}
+
+func TestListBadInput(t *testing.T) {
+	s := newStore(t)
+	mustImport(t, s, genArticles(30)...)
+	p, err := s.List(context.Background(), ListQuery{Limit: 5, Sort: SortHeat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, cursor := range map[string]string{
+		"not base64":     "%%%",
+		"garbage":        "aGVsbG8",
+		"other sort":     strings.Replace(p.Next, "aGVhd", "bmV3Z", 1),
+		"negative id":    encodeCursorRaw("heat|5|-1"),
+		"not a number":   encodeCursorRaw("heat|x|3"),
+		"too many parts": encodeCursorRaw("heat|1|2|3"),
+		"huge":           strings.Repeat("A", 4096),
+	} {
+		_, err := s.List(context.Background(), ListQuery{Sort: SortHeat, Cursor: cursor})
+		if !errors.Is(err, ErrBadCursor) {
+			t.Errorf("%s: %v, want ErrBadCursor", name, err)
+		}
+	}
+	if _, err := s.List(context.Background(), ListQuery{Sort: SortNewest, Cursor: p.Next}); !errors.Is(err, ErrBadCursor) {
+		t.Errorf("cursor of another sort: %v, want ErrBadCursor", err)
+	}
+	if _, err := s.List(context.Background(), ListQuery{Sort: "random"}); err == nil {
+		t.Error("unknown sort accepted")
+	}
+	if _, err := s.List(context.Background(), ListQuery{Status: "published"}); err == nil {
+		t.Error("unknown status accepted")
+	}
+}
+
+// TestQueueUsesIndex checks the plans of the queue's page queries: an
+// index range scan in sort order, no sorting of the whole table.
+func TestQueueUsesIndex(t *testing.T) {
+	s := newStore(t)
+	mustImport(t, s, genArticles(50)...)
+	for _, tt := range []struct {
+		q     ListQuery
+		index string
+	}{
+		{ListQuery{Status: article.StatusPending}, "articles_status_newest"},
+		{ListQuery{Status: article.StatusPending, Sort: SortHeat}, "articles_status_heat"},
+		{ListQuery{Status: article.StatusPending, Sort: SortQuality}, "articles_status_quality"},
+		{ListQuery{Status: article.StatusPending, Published: ptr(false)}, "articles_status_published_newest"},
+		{ListQuery{}, "articles_newest"},
+		{ListQuery{Sort: SortHeat}, "articles_heat"},
+		{ListQuery{Sort: SortQuality}, "articles_quality"},
+	} {
+		for _, cursor := range []bool{false, true} {
+			f, err := tt.q.where(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort, _ := tt.q.sort()
+			if cursor {
+				f.add("("+sortColumn[sort]+", a.id) < (?, ?)", 5, 5)
+			}
+			query, args := pageQuery(f, sort, 51)
+			plan := explain(t, s, query, args...)
+			if !strings.Contains(plan, "USING INDEX "+tt.index) || strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("%+v cursor %v: plan\n%s\nwant a scan of %s without a sort", tt.q, cursor, plan, tt.index)
+			}
+		}
+	}
+}
+
+func explain(t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.r.Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	return b.String()
+}
+
+func encodeCursorRaw(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }

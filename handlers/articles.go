@@ -1,0 +1,96 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/newsdesk/newsdesk/db"
+)
+
+// articleStore is what the queue, review and export pages need of the
+// database.
+type articleStore interface {
+	List(ctx context.Context, q db.ListQuery) (db.Page, error)
+	Get(ctx context.Context, id int64) (*db.Record, error)
+	Update(ctx context.Context, id int64, e db.Edit) (*db.Record, error)
+	History(ctx context.Context, id int64) ([]db.AuditEntry, error)
+	Export(ctx context.Context, q db.ListQuery, fn func(db.ExportRecord) error) error
+	Topics(ctx context.Context) ([]db.Facet, error)
+	Categories(ctx context.Context) ([]db.Facet, error)
+	Providers(ctx context.Context) ([]db.Facet, error)
+	CanonicalTopic(ctx context.Context, name string) (string, error)
+}
+
+// Articles serves the review queue, the review page and its form, and the
+// export.
+type Articles struct {
+	store    articleStore
+	sessions Sessions
+	now      func() time.Time
+	pageSize int // queue rows per page
+}
+
+// NewArticles returns the article handlers.
+func NewArticles(store *db.Store, s Sessions) *Articles {
+	return newArticles(store, s)
+}
+
+func newArticles(store articleStore, s Sessions) *Articles {
+	return &Articles{store: store, sessions: s, now: time.Now, pageSize: db.DefaultLimit}
+}
+
+// articleID reads the :id path parameter; anything but a positive integer
+// is a page that does not exist.
+func articleID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.NewHTTPError(http.StatusNotFound, "No such article.")
+	}
+	return id, nil
+}
+
+// record loads an article, turning a missing one into a 404.
+func (a *Articles) record(ctx context.Context, id int64) (*db.Record, error) {
+	rec, err := a.store.Get(ctx, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, echo.NewHTTPError(http.StatusNotFound, "No such article.").SetInternal(err)
+	}
+	return rec, err
+}
+
+// articleURL is the review page of an article, remembering the queue.
+func articleURL(id int64, from string) string {
+	u := "/articles/" + strconv.FormatInt(id, 10)
+	if from != "" {
+		u += "?from=" + url.QueryEscape(from)
+	}
+	return u
+}
+
+// queueURL is the queue for a query string made by fromValues.
+func queueURL(from string) string {
+	if from == "" {
+		return "/articles"
+	}
+	return "/articles?" + from
+}
+
+// isHTMX reports whether htmx sent the request: htmx does not swap 4xx
+// answers, so form re-renders for it go out as 200.
+func isHTMX(c echo.Context) bool {
+	return c.Request().Header.Get("HX-Request") == "true"
+}
+
+// formStatus is the status of a re-rendered form: status for browsers,
+// 200 for htmx.
+func formStatus(c echo.Context, status int) int {
+	if isHTMX(c) {
+		return http.StatusOK
+	}
+	return status
+}

@@ -1,0 +1,201 @@
+package handlers
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/newsdesk/newsdesk/article"
+	"github.com/newsdesk/newsdesk/views"
+)
+
+// maxNoteLen bounds an editor's note, in characters.
+const maxNoteLen = 2000
+
+// reviewForm is the POST /articles/:id form as the editor sent it.
+type reviewForm struct {
+	Version   int64
+	Quality   string   // as typed
+	Topics    []string // one value per topic input, as typed
+	Removed   map[int]bool
+	NewTopic  string // the add-topic field; may hold several lines
+	Published bool
+	Status    string
+	Note      string
+	From      string // clean queue query string
+	Next      bool   // "Save and next"
+
+	// QualityOptional lets the quality stay empty: for articles that
+	// have none, an empty field means "still none".
+	QualityOptional bool
+
+	// Set by Validate when the form is valid.
+	quality *int
+	topics  []string
+	status  article.Status
+}
+
+// formErrors are Validate's findings: per field, and per topic input.
+type formErrors struct {
+	views.FormErrors
+	topics map[int]string
+}
+
+func (e formErrors) any() bool {
+	return len(e.topics) > 0 || e.Quality != "" || e.Topics != "" || e.NewTopic != "" || e.Status != "" || e.Note != ""
+}
+
+// readReviewForm reads the posted values. Only a missing or bad version is
+// an error: without it no save can be checked against newer ones.
+func readReviewForm(v url.Values) (*reviewForm, error) {
+	version, err := strconv.ParseInt(strings.TrimSpace(v.Get("version")), 10, 64)
+	if err != nil || version <= 0 {
+		return nil, fmt.Errorf("the form has no valid version; reload the article and try again")
+	}
+	f := &reviewForm{
+		Version:   version,
+		Quality:   v.Get("quality"),
+		Topics:    v["topics"],
+		Removed:   map[int]bool{},
+		NewTopic:  v.Get("new_topic"),
+		Published: checked(v.Get("published")),
+		Status:    strings.TrimSpace(v.Get("status")),
+		Note:      normalizeNote(v.Get("note")),
+		From:      cleanFrom(v.Get("from")),
+		Next:      v.Get("action") == "next",
+	}
+	for _, s := range v["remove_topic"] {
+		if i, err := strconv.Atoi(s); err == nil {
+			f.Removed[i] = true
+		}
+	}
+	return f, nil
+}
+
+// checked reads a checkbox: browsers send "on"; API clients may say true.
+func checked(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "true", "1", "yes":
+		return true
+	}
+	return false
+}
+
+// normalizeNote makes valid UTF-8 with \n line ends: browsers send \r\n.
+func normalizeNote(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// Validate checks every field and, when all are fine, keeps the clean
+// values for the save.
+func (f *reviewForm) Validate() formErrors {
+	e := formErrors{topics: map[int]string{}}
+	e.Quality = f.validateQuality()
+	e.Status = f.validateStatus()
+	if utf8.RuneCountInString(f.Note) > maxNoteLen {
+		e.Note = fmt.Sprintf("The note is %d characters long; the limit is %d.", utf8.RuneCountInString(f.Note), maxNoteLen)
+	}
+	f.validateTopics(&e)
+	return e
+}
+
+func (f *reviewForm) validateQuality() string {
+	if strings.TrimSpace(f.Quality) == "" && f.QualityOptional {
+		f.quality = nil
+		return ""
+	}
+	q, err := article.ValidateQuality(f.Quality)
+	if err != nil {
+		return "Enter the quality as a whole number from 0 to 100."
+	}
+	f.quality = &q
+	return ""
+}
+
+func (f *reviewForm) validateStatus() string {
+	st, err := article.ParseStatus(f.Status)
+	if err != nil {
+		return "Choose pending, approved or rejected."
+	}
+	f.status = st
+	return ""
+}
+
+// validateTopics checks each kept topic input and the add field, then the
+// list as a whole. A value with several lines is several topics.
+func (f *reviewForm) validateTopics(e *formErrors) {
+	var kept []string
+	for i, t := range f.Topics {
+		if f.Removed[i] {
+			continue
+		}
+		if msg := checkTopicInput(t, false); msg != "" {
+			e.topics[i] = fmt.Sprintf("Topic %d %s.", i+1, msg)
+			continue
+		}
+		kept = append(kept, t)
+	}
+	if msg := checkTopicInput(f.NewTopic, true); msg != "" {
+		e.NewTopic = "The new topic " + msg + "."
+	} else {
+		kept = append(kept, f.NewTopic)
+	}
+	if len(e.topics) > 0 || e.NewTopic != "" {
+		return
+	}
+	topics, err := article.NormalizeTopics(kept)
+	if err != nil {
+		e.Topics = fmt.Sprintf("Too many topics: at most %d. Remove some.", article.MaxTopics)
+		return
+	}
+	f.topics = topics
+}
+
+// checkTopicInput checks one input: each of its lines is a topic. An
+// empty input is an error unless it is the add field.
+func checkTopicInput(s string, optional bool) string {
+	blank := true
+	for line := range strings.Lines(s) {
+		t := strings.TrimSpace(line)
+		if t == "" {
+			continue
+		}
+		blank = false
+		switch {
+		case !utf8.ValidString(t) || strings.ContainsFunc(t, unicode.IsControl):
+			return "contains characters that are not allowed"
+		case utf8.RuneCountInString(t) > article.MaxTopicLength:
+			return fmt.Sprintf("is %d characters long; the limit is %d", utf8.RuneCountInString(t), article.MaxTopicLength)
+		}
+	}
+	if blank && !optional {
+		return "is empty: type a topic, or tick Remove"
+	}
+	return ""
+}
+
+// formView shows the form again as the editor sent it, with the errors.
+func (f *reviewForm) formView(id int64, e formErrors) views.ReviewForm {
+	v := views.ReviewForm{
+		Action:    articleURL(id, ""),
+		Version:   f.Version,
+		From:      f.From,
+		Quality:   cleanText(f.Quality, 20),
+		NewTopic:  strings.ToValidUTF8(f.NewTopic, "\uFFFD"),
+		Published: f.Published,
+		Status:    f.Status,
+		Note:      f.Note,
+		Errors:    e.FormErrors,
+		Invalid:   e.any(),
+	}
+	for i, t := range f.Topics {
+		v.Topics = append(v.Topics, views.TopicField{
+			Value: strings.ToValidUTF8(t, "\uFFFD"), Removed: f.Removed[i], Error: e.topics[i],
+		})
+	}
+	return v
+}

@@ -1,0 +1,186 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/newsdesk/newsdesk/article"
+	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/views"
+)
+
+// maxSuggestions bounds the topic suggestions sent with a page.
+const maxSuggestions = 500
+
+// Queue serves GET /articles: the filtered, sorted, paged review queue.
+// Bad parameters never fail the page: they are reset and explained.
+func (a *Articles) Queue(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := parseFilters(c.QueryParams(), queueDefaults)
+	f.query.Cursor = cleanText(c.QueryParam("cursor"), 256)
+	f.query.Limit = a.pageSize
+	page, err := a.list(ctx, &f)
+	if err != nil {
+		return err
+	}
+	choices, err := a.choices(ctx, f.view)
+	if err != nil {
+		return err
+	}
+	v := queueView(f, page, choices)
+	p, err := pageFor(c, a.sessions, "Queue", "queue")
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.Queue(p, v))
+}
+
+// list runs the query; a cursor the store does not accept is dropped with
+// a word to the user, and the first page shown instead.
+func (a *Articles) list(ctx context.Context, f *filters) (db.Page, error) {
+	page, err := a.store.List(ctx, f.query)
+	if errors.Is(err, db.ErrBadCursor) {
+		f.problem("That page link is not valid (any more), so here is the first page.")
+		f.query.Cursor = ""
+		page, err = a.store.List(ctx, f.query)
+	}
+	return page, err
+}
+
+func queueView(f filters, page db.Page, ch views.FilterChoices) views.QueueView {
+	v := views.QueueView{
+		Filters:   f.view,
+		Choices:   ch,
+		Notices:   f.problems,
+		Tabs:      statusTabs(f.view, page.Counts),
+		Total:     page.Total,
+		ClearURL:  "/articles",
+		ExportURL: "/export?" + filterValues(f.view).Encode(),
+	}
+	from := queueQuery(f.view, f.query.Cursor)
+	for _, s := range page.Items {
+		v.Rows = append(v.Rows, queueRow(s, from))
+	}
+	if page.Next != "" {
+		v.NextURL = "/articles?" + queueQuery(f.view, page.Next)
+	}
+	if f.query.Cursor != "" {
+		v.FirstURL = "/articles?" + queueQuery(f.view, "")
+	}
+	return v
+}
+
+// statusTabs links each status with the other filters kept.
+func statusTabs(f views.Filters, counts map[article.Status]int) []views.StatusTab {
+	all := 0
+	var tabs []views.StatusTab
+	for _, st := range article.Statuses {
+		all += counts[st]
+		tabs = append(tabs, statusTab(f, string(st), counts[st]))
+	}
+	return append(tabs, statusTab(f, "all", all))
+}
+
+func statusTab(f views.Filters, status string, n int) views.StatusTab {
+	cur := f.Status == status
+	f.Status = status
+	return views.StatusTab{
+		Label: strings.ToUpper(status[:1]) + status[1:], URL: "/articles?" + queueQuery(f, ""), Count: n,
+		Current: cur, TestID: "count-" + status, Status: status,
+	}
+}
+
+func queueRow(s db.Summary, from string) views.QueueRow {
+	return views.QueueRow{
+		ID:        s.ID,
+		Title:     s.Title,
+		URL:       articleURL(s.ID, from),
+		Provider:  s.ProviderName,
+		Date:      dateOf(s.PublishedAt),
+		Quality:   qualityText(s.Quality, s.HasQuality),
+		Heat:      s.Heat,
+		Topics:    s.Topics,
+		Status:    string(s.Status),
+		Published: s.Published,
+	}
+}
+
+// choices loads the filter form's dropdowns and suggestions.
+func (a *Articles) choices(ctx context.Context, f views.Filters) (views.FilterChoices, error) {
+	cats, err := a.store.Categories(ctx)
+	if err != nil {
+		return views.FilterChoices{}, err
+	}
+	provs, err := a.store.Providers(ctx)
+	if err != nil {
+		return views.FilterChoices{}, err
+	}
+	topics, err := a.store.Topics(ctx)
+	if err != nil {
+		return views.FilterChoices{}, err
+	}
+	return views.FilterChoices{
+		Categories: facetOptions(cats, f.Category),
+		Providers:  facetOptions(provs, f.Provider),
+		Topics:     facetNames(topics),
+		Published: options(f.Published, []string{"no", "yes", "any"},
+			[]string{"Not published", "Published", "Any"}),
+		Sorts: options(f.Sort, []string{"newest", "heat", "quality"},
+			[]string{"Newest first", "Hottest first", "Best quality first"}),
+	}, nil
+}
+
+// facetOptions makes a select's options: "Any", then each facet with its
+// count; a chosen value no article has any more is kept, so the form shows
+// what the URL asks for.
+func facetOptions(facets []db.Facet, chosen string) []views.Option {
+	opts := []views.Option{{Value: "", Label: "Any", Selected: chosen == ""}}
+	found := chosen == ""
+	for _, fc := range facets {
+		sel := fc.Name == chosen
+		found = found || sel
+		opts = append(opts, views.Option{Value: fc.Name, Label: fc.Name + " (" + strconv.Itoa(fc.Count) + ")", Selected: sel})
+	}
+	if !found {
+		opts = append(opts, views.Option{Value: chosen, Label: chosen + " (0)", Selected: true})
+	}
+	return opts
+}
+
+func facetNames(facets []db.Facet) []string {
+	names := make([]string, 0, min(len(facets), maxSuggestions))
+	for _, fc := range facets[:min(len(facets), maxSuggestions)] {
+		names = append(names, fc.Name)
+	}
+	return names
+}
+
+func options(chosen string, values, labels []string) []views.Option {
+	opts := make([]views.Option, len(values))
+	for i, v := range values {
+		opts[i] = views.Option{Value: v, Label: labels[i], Selected: v == chosen}
+	}
+	return opts
+}
+
+// qualityText shows a quality, or a dash when there is none.
+func qualityText(q int, ok bool) string {
+	if !ok {
+		return "–"
+	}
+	return strconv.Itoa(q)
+}
+
+// dateOf formats a time for pages, in UTC; the zero time is unknown.
+func dateOf(t time.Time) views.Date {
+	if t.IsZero() {
+		return views.Date{}
+	}
+	t = t.UTC()
+	return views.Date{Text: t.Format("2 Jan 2006 15:04 UTC"), ISO: t.Format(time.RFC3339)}
+}

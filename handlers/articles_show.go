@@ -1,0 +1,211 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/newsdesk/newsdesk/article"
+	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/views"
+)
+
+// Show serves GET /articles/:id: the article and its edit form.
+func (a *Articles) Show(c echo.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	rec, err := a.record(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	form := storedForm(rec, cleanFrom(c.QueryParam("from")))
+	return a.renderReview(c, http.StatusOK, rec, form)
+}
+
+// storedForm fills the edit form with the stored values.
+func storedForm(rec *db.Record, from string) views.ReviewForm {
+	f := views.ReviewForm{
+		Action:    articleURL(rec.ID, ""),
+		Version:   rec.Version,
+		From:      from,
+		Published: rec.Published,
+		Status:    string(rec.Status),
+		Note:      rec.Note,
+	}
+	if rec.HasQuality {
+		f.Quality = strconv.Itoa(rec.Quality)
+	}
+	for _, t := range rec.Topics {
+		f.Topics = append(f.Topics, views.TopicField{Value: t})
+	}
+	return f
+}
+
+// renderReview renders the review page with the given form.
+func (a *Articles) renderReview(c echo.Context, status int, rec *db.Record, form views.ReviewForm) error {
+	ctx := c.Request().Context()
+	hist, err := a.store.History(ctx, rec.ID)
+	if err != nil {
+		return err
+	}
+	topics, err := a.store.Topics(ctx)
+	if err != nil {
+		return err
+	}
+	v := views.ReviewView{
+		Article:     articleView(rec),
+		Form:        form,
+		Statuses:    statusOptions(form.Status),
+		Suggestions: facetNames(topics),
+		History:     historyItems(hist),
+		BackURL:     queueURL(form.From),
+	}
+	p, err := pageFor(c, a.sessions, rec.Article.Title, "queue")
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.Review(p, v))
+}
+
+func statusOptions(chosen string) []views.Option {
+	opts := make([]views.Option, 0, len(article.Statuses))
+	for _, st := range article.Statuses {
+		s := string(st)
+		opts = append(opts, views.Option{Value: s, Label: s, Selected: s == chosen})
+	}
+	return opts
+}
+
+func articleView(rec *db.Record) views.ArticleView {
+	a := &rec.Article
+	return views.ArticleView{
+		ID: rec.ID, Key: a.Key, FileName: a.FileName,
+		Title: a.Title, Excerpt: a.Excerpt, Category: a.Category, Type: a.Type, Heat: a.Heat,
+		ProviderName: a.Provider.Name, ProviderDomain: a.Provider.Domain,
+		PublishedAt: dateOf(a.PublishedAt), ImportedAt: dateOf(rec.ImportedAt), UpdatedAt: dateOf(rec.UpdatedAt),
+		OriginalURL: linkOf(a.OriginalURL), WebURL: linkOf(a.WebURL),
+		Image:      pictureOf(a.Images, a.Title),
+		Related:    relatedItems(a.Related),
+		HasSecured: a.HasSecured,
+		Body:       paragraphs(a.Body),
+		Status:     string(rec.Status), Published: rec.Published,
+		Quality: qualityText(rec.Quality, rec.HasQuality), Topics: rec.Topics,
+	}
+}
+
+// webURL reports whether s is an absolute http or https URL: the only
+// links from article data the pages follow.
+func webURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Host == "" {
+		return false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	return scheme == "http" || scheme == "https"
+}
+
+func linkOf(s string) views.Link {
+	l := views.Link{Text: s}
+	if webURL(s) {
+		l.Href = strings.TrimSpace(s)
+	}
+	return l
+}
+
+func pictureOf(images []article.Image, title string) *views.Picture {
+	if len(images) == 0 {
+		return nil
+	}
+	img := images[0]
+	p := &views.Picture{Text: img.URL, Alt: "Picture for: " + title}
+	if webURL(img.URL) {
+		p.Src = strings.TrimSpace(img.URL)
+	}
+	if img.Width > 0 && img.Height > 0 {
+		p.Width, p.Height = strconv.Itoa(img.Width), strconv.Itoa(img.Height)
+	}
+	return p
+}
+
+func relatedItems(rs []article.Related) []views.RelatedItem {
+	out := make([]views.RelatedItem, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, views.RelatedItem{
+			Title:    r.Title,
+			Link:     linkOf(r.WebURL),
+			Provider: r.Provider.Name,
+			Date:     dateOf(r.PublishedAt),
+			Quality:  strconv.Itoa(r.Quality),
+		})
+	}
+	return out
+}
+
+// paragraphs splits a Markdown body at blank lines; each paragraph is
+// shown as text, its line breaks kept by CSS.
+func paragraphs(body string) []string {
+	body = strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\r", "\n")
+	var out []string
+	for _, p := range strings.Split(body, "\n\n") {
+		if p = strings.Trim(p, "\n"); strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func historyItems(entries []db.AuditEntry) []views.HistoryItem {
+	out := make([]views.HistoryItem, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, views.HistoryItem{
+			Actor: e.Actor,
+			Field: e.Field,
+			Old:   auditValue(e.Field, e.Old),
+			New:   auditValue(e.Field, e.New),
+			At:    dateOf(e.At),
+		})
+	}
+	return out
+}
+
+// auditValue shows a stored audit value in words (see the audit table:
+// topics are a JSON array, published is true/false, quality may be "").
+func auditValue(field, v string) string {
+	switch field {
+	case "topics":
+		var ts []string
+		if json.Unmarshal([]byte(v), &ts) == nil {
+			return topicsText(ts)
+		}
+	case "published":
+		return yesNo(v == "true")
+	case "quality":
+		if v == "" {
+			return "none"
+		}
+	case "note":
+		if v == "" {
+			return "(empty)"
+		}
+	}
+	return v
+}
+
+func topicsText(ts []string) string {
+	if len(ts) == 0 {
+		return "none"
+	}
+	return strings.Join(ts, ", ")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,547 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/newsdesk/newsdesk/article"
+	"github.com/newsdesk/newsdesk/web/webtest"
+)
+
+const seedPath = "../testdata/seed/000_6ef551387f7f8ea7.txt"
+const seedKey = "000_6ef551387f7f8ea7"
+
+func seedEnv(t *testing.T) (*env, int64) {
+	e := newEnv(t)
+	e.importFiles(seedPath)
+	return e, e.id(seedKey)
+}
+
+func articlePath(id int64) string { return "/articles/" + strconv.FormatInt(id, 10) }
+
+func TestReviewPageShowsTheArticle(t *testing.T) {
+	e, id := seedEnv(t)
+	res := e.GET(articlePath(id))
+	if res.status != http.StatusOK {
+		t.Fatalf("status %d", res.status)
+	}
+	d := res.doc(t)
+	checks := map[string]string{
+		"title":    "NHS report calls for artificial intelligence training for all staff",
+		"provider": "Digital Health (digitalhealth.net)",
+		"quality":  "56",
+		"heat":     "66",
+		"category": "news",
+		"type":     "article",
+		"status":   "pending",
+		"secured":  "A secured payload is present (not shown, never changed).",
+	}
+	for tid, want := range checks {
+		if got := strings.Join(strings.Fields(testID(d, tid)), " "); got != want {
+			t.Errorf("%s = %q, want %q", tid, got, want)
+		}
+	}
+	a := d.Find(`[data-testid="original-url"] a`)
+	if href, _ := a.Attr("href"); !strings.HasPrefix(href, "https://www.digitalhealth.net/2022/11/") {
+		t.Errorf("original link %q", href)
+	}
+	if tg, _ := a.Attr("target"); tg != "_blank" {
+		t.Errorf("target %q", tg)
+	}
+	if rel, _ := a.Attr("rel"); rel != "noopener noreferrer" {
+		t.Errorf("rel %q", rel)
+	}
+	img := d.Find(`[data-testid="image"] img`)
+	if src, _ := img.Attr("src"); !strings.HasSuffix(src, "AI-for-NHS-staff-1.jpg") {
+		t.Errorf("image src %q", src)
+	}
+	if alt, ok := img.Attr("alt"); !ok || alt == "" {
+		t.Error("image without alt")
+	}
+	rel := testIDs(d, "related")
+	if len(rel) != 1 || !strings.Contains(rel[0], "All NHS staff should have basic AI training") || !strings.Contains(rel[0], "Computer Weekly") || !strings.Contains(rel[0], "41") {
+		t.Errorf("related = %q", rel)
+	}
+	// The form holds the stored values.
+	form := d.Find(`form[data-testid="review-form"]`)
+	if m, _ := form.Attr("method"); m != "post" {
+		t.Errorf("form method %q", m)
+	}
+	if act, _ := form.Attr("action"); act != articlePath(id) {
+		t.Errorf("form action %q", act)
+	}
+	if v := inputValue(d, "quality"); v != "56" {
+		t.Errorf("quality input %q", v)
+	}
+	if got := topicInputs(d); !slices.Equal(got, []string{"AI Ethics", "AI", "AI in Healthcare"}) {
+		t.Errorf("topic inputs %q", got)
+	}
+	if d.Find(`#published`).Is(":checked") {
+		t.Error("published is checked")
+	}
+	if v, _ := d.Find(`input[name=status]:checked`).Attr("value"); v != "pending" {
+		t.Errorf("status radio %q", v)
+	}
+	if v := inputValue(d, "version"); v != "1" {
+		t.Errorf("version %q", v)
+	}
+	if d.Find(`[data-testid="history-empty"]`).Length() != 1 {
+		t.Error("history is not empty")
+	}
+	// The slider does not submit: only the number field carries a name.
+	if d.Find(`input[name="quality"]`).Length() != 1 {
+		t.Error("more than one field submits the quality")
+	}
+}
+
+func inputValue(d *goquery.Document, name string) string {
+	v, _ := d.Find(`form[data-testid="review-form"] [name="` + name + `"]`).First().Attr("value")
+	return v
+}
+
+func topicInputs(d *goquery.Document) []string {
+	var out []string
+	d.Find(`[data-testid="topic-input"]`).Each(func(_ int, s *goquery.Selection) {
+		v, _ := s.Attr("value")
+		out = append(out, v)
+	})
+	return out
+}
+
+func TestReviewPageEscapesAndRefusesUnsafeLinks(t *testing.T) {
+	e := newEnv(t)
+	e.importText(map[string]string{"evil.md": `---
+title: "<script>alert('title')</script>"
+excerpt: "<img src=x onerror=alert(1)>"
+originalUrl: "javascript:alert(1)"
+webUrl: "data:text/html,<script>alert(2)</script>"
+provider: {name: "<b>Prov</b>", domain: "x.example"}
+images:
+  - url: "javascript:alert(3)"
+related:
+  - title: "<i>rel</i>"
+    webUrl: "JavaScript:alert(4)"
+---
+Body <script>alert(5)</script>
+
+second paragraph
+`})
+	res := e.GET(articlePath(e.id("evil")))
+	if res.status != http.StatusOK {
+		t.Fatalf("status %d", res.status)
+	}
+	body := string(res.body)
+	for _, bad := range []string{"<script>alert", "<img src=x", "<b>Prov", "<i>rel", `href="javascript`, `href="data:`, `src="javascript`, `href="JavaScript`} {
+		if strings.Contains(body, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+	d := res.doc(t)
+	if got := testID(d, "title"); got != "<script>alert('title')</script>" {
+		t.Errorf("title shown as %q", got)
+	}
+	for _, tid := range []string{"original-url", "web-url"} {
+		sel := d.Find(`[data-testid="` + tid + `"]`)
+		if sel.Find("a").Length() != 0 {
+			t.Errorf("%s is a link", tid)
+		}
+		if !strings.Contains(sel.Text(), ":") {
+			t.Errorf("%s not shown as text: %q", tid, sel.Text())
+		}
+	}
+	if d.Find(`[data-testid="image"] img`).Length() != 0 {
+		t.Error("javascript: image rendered")
+	}
+	if d.Find(`[data-testid="related"] a`).Length() != 0 {
+		t.Error("javascript: related link rendered")
+	}
+	if paras := d.Find(`[data-testid="body"] p`); paras.Length() != 2 || !strings.Contains(paras.First().Text(), "<script>alert(5)</script>") {
+		t.Errorf("body paragraphs: %d, %q", paras.Length(), paras.First().Text())
+	}
+}
+
+func TestReviewPageNotFound(t *testing.T) {
+	e, _ := seedEnv(t)
+	for _, p := range []string{"/articles/abc", "/articles/0", "/articles/-1", "/articles/999999", "/articles/1e3"} {
+		if res := e.GET(p); res.status != http.StatusNotFound {
+			t.Errorf("GET %s: status %d", p, res.status)
+		}
+		if res := e.POST(p, url.Values{"version": {"1"}}, ""); res.status != http.StatusNotFound {
+			t.Errorf("POST %s: status %d", p, res.status)
+		}
+	}
+}
+
+// validForm is a save of the seed article that passes validation.
+func validForm(version int64) url.Values {
+	return url.Values{
+		"version": {strconv.FormatInt(version, 10)},
+		"quality": {"80"},
+		"topics":  {"AI Ethics", "AI", "AI in Healthcare"},
+		"status":  {"approved"},
+		"note":    {""},
+		"action":  {"save"},
+	}
+}
+
+func TestSaveValidationErrorsStoreNothing(t *testing.T) {
+	long := strings.Repeat("x", 65)
+	many := make([]string, 21)
+	for i := range many {
+		many[i] = fmt.Sprintf("T%d", i)
+	}
+	tests := []struct {
+		name   string
+		change func(url.Values)
+		errID  string // data-testid of the error message
+	}{
+		{"quality not a number", func(v url.Values) { v.Set("quality", "abc") }, "quality-error"},
+		{"quality empty", func(v url.Values) { v.Set("quality", "") }, "quality-error"},
+		{"quality too high", func(v url.Values) { v.Set("quality", "101") }, "quality-error"},
+		{"quality negative", func(v url.Values) { v.Set("quality", "-1") }, "quality-error"},
+		{"quality fraction", func(v url.Values) { v.Set("quality", "50.5") }, "quality-error"},
+		{"empty topic", func(v url.Values) { v["topics"] = []string{"AI", "  "} }, "topic-1-error"},
+		{"topic too long", func(v url.Values) { v["topics"] = []string{long} }, "topic-0-error"},
+		{"new topic too long", func(v url.Values) { v.Set("new_topic", long) }, "new-topic-error"},
+		{"too many topics", func(v url.Values) { v["topics"] = many }, "topics-error"},
+		{"too many topics by lines", func(v url.Values) { v["topics"] = []string{strings.Join(many, "\n")} }, "topics-error"},
+		{"unknown status", func(v url.Values) { v.Set("status", "published") }, "status-error"},
+		{"no status", func(v url.Values) { v.Del("status") }, "status-error"},
+		{"note too long", func(v url.Values) { v.Set("note", strings.Repeat("n", 2001)) }, "note-error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, id := seedEnv(t)
+			form := validForm(1)
+			form.Set("note", "my note")
+			tt.change(form)
+			res := e.POST(articlePath(id), form, "")
+			if res.status != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d", res.status)
+			}
+			d := res.doc(t)
+			if testID(d, tt.errID) == "" {
+				t.Errorf("no %s", tt.errID)
+			}
+			if d.Find(`[data-testid="form-errors"]`).Length() != 1 {
+				t.Error("no error summary")
+			}
+			// The editor's values come back.
+			if got, want := inputValue(d, "quality"), form.Get("quality"); got != want && tt.errID != "quality-error" {
+				t.Errorf("quality input %q, want %q", got, want)
+			}
+			if got := d.Find(`#note`).Text(); got != form.Get("note") && tt.errID != "note-error" {
+				t.Errorf("note %q", got)
+			}
+			// The error is tied to its field.
+			if sel := d.Find(`[aria-describedby~="` + tt.errID + `"]`); sel.Length() == 0 {
+				t.Errorf("no field is described by %s", tt.errID)
+			}
+			r := e.get(id)
+			if r.Version != 1 || r.Quality != 56 || r.Status != article.StatusPending || r.Note != "" {
+				t.Errorf("stored: version %d quality %d status %s note %q", r.Version, r.Quality, r.Status, r.Note)
+			}
+		})
+	}
+}
+
+func TestSaveValidationForHTMXIs200(t *testing.T) {
+	e, id := seedEnv(t)
+	form := validForm(1)
+	form.Set("quality", "abc")
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+articlePath(id), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	res := e.do(req, "")
+	if res.status != http.StatusOK || !strings.Contains(string(res.body), "quality-error") {
+		t.Errorf("status %d", res.status)
+	}
+}
+
+func TestSaveStoresAndRedirects(t *testing.T) {
+	e, id := seedEnv(t)
+	form := validForm(1)
+	form["topics"] = []string{"ai ethics", "AI", "AI in Healthcare", "New Topic\nSecond\n"}
+	form["remove_topic"] = []string{"2"}
+	form.Set("new_topic", "  extra  ")
+	form.Set("published", "on")
+	form.Set("note", "Checked the figures.\r\nFine.")
+	form.Set("from", "status=pending&published=no&sort=newest&evil=http://x")
+	res := e.POST(articlePath(id), form, "")
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("status %d: %.300s", res.status, res.body)
+	}
+	loc := res.header.Get("Location")
+	if want := articlePath(id) + "?from=" + url.QueryEscape("published=no&sort=newest&status=pending"); loc != want {
+		t.Errorf("Location %q, want %q", loc, want)
+	}
+	r := e.get(id)
+	wantTopics := []string{"AI Ethics", "AI", "New Topic", "Second", "extra"}
+	if r.Quality != 80 || !r.Published || r.Status != article.StatusApproved || !slices.Equal(r.Topics, wantTopics) || r.Note != "Checked the figures.\nFine." || r.Version != 2 {
+		t.Errorf("stored %+v", r)
+	}
+	// After reload the page shows the new values and the history.
+	d := e.GET(loc).doc(t)
+	if flash := testID(d, "flash"); flash != "Saved." {
+		t.Errorf("flash %q", flash)
+	}
+	if v := inputValue(d, "quality"); v != "80" {
+		t.Errorf("quality %q", v)
+	}
+	if got := topicInputs(d); !slices.Equal(got, wantTopics) {
+		t.Errorf("topics %q", got)
+	}
+	if !d.Find(`#published`).Is(":checked") {
+		t.Error("published not checked")
+	}
+	if v, _ := d.Find(`input[name=status]:checked`).Attr("value"); v != "approved" {
+		t.Errorf("status %q", v)
+	}
+	var hist []string
+	for _, h := range testIDs(d, "history-entry") {
+		hist = append(hist, strings.Join(strings.Fields(h), " "))
+	}
+	all := strings.Join(hist, "\n")
+	for _, want := range []string{
+		"alice changed quality from 56 to 80",
+		"alice changed topics from AI Ethics, AI, AI in Healthcare to AI Ethics, AI, New Topic, Second, extra",
+		"alice changed published from no to yes",
+		"alice changed status from pending to approved",
+		"alice changed note from (empty) to Checked the figures. Fine.",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("history lacks %q:\n%s", want, all)
+		}
+	}
+	if href, _ := d.Find(`[data-testid="back-to-queue"]`).Attr("href"); href != "/articles?published=no&sort=newest&status=pending" {
+		t.Errorf("back link %q", href)
+	}
+	// Saving the same values again changes nothing.
+	form = validForm(2)
+	form["topics"] = wantTopics
+	form.Set("published", "on")
+	form.Set("note", "Checked the figures.\nFine.")
+	if res := e.POST(articlePath(id), form, ""); res.status != http.StatusSeeOther || e.get(id).Version != 2 {
+		t.Errorf("unchanged save: status %d, version %d", res.status, e.get(id).Version)
+	}
+}
+
+func TestSaveAndNextFollowsTheQueue(t *testing.T) {
+	e := newEnv(t)
+	e.importSpecs(
+		spec{key: "n1", title: "First", date: day(5)},
+		spec{key: "n2", title: "Second", date: day(4)},
+		spec{key: "n3", title: "Third", date: day(3)},
+		spec{key: "n4", title: "Fourth", date: day(2)},
+	)
+	e.setStatus("n2", article.StatusApproved) // not pending: skipped in an all-status queue
+	from := "status=all&published=no&sort=newest"
+	save := func(key string) string {
+		t.Helper()
+		id := e.id(key)
+		form := validForm(e.get(id).Version)
+		form["topics"] = nil
+		form.Set("from", from)
+		form.Set("action", "next")
+		res := e.POST(articlePath(id), form, "")
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("save %s: status %d", key, res.status)
+		}
+		return res.header.Get("Location")
+	}
+	loc := save("n1")
+	if want := articlePath(e.id("n3")) + "?from="; !strings.HasPrefix(loc, want) {
+		t.Errorf("after n1: %q, want %s…", loc, want)
+	}
+	if loc := save("n3"); !strings.HasPrefix(loc, articlePath(e.id("n4"))+"?from=") {
+		t.Errorf("after n3: %q", loc)
+	}
+	if loc := save("n4"); loc != "/articles?published=no&sort=newest&status=all" {
+		t.Errorf("after the last: %q", loc)
+	}
+	// In the default (pending) queue, the saved article drops out, and the
+	// next is still the one after it.
+	e2 := newEnv(t)
+	e2.importSpecs(spec{key: "m1", title: "M1", date: day(5)}, spec{key: "m2", title: "M2", date: day(4)}, spec{key: "m3", title: "M3", date: day(3)})
+	id := e2.id("m2")
+	form := validForm(1)
+	form["topics"] = nil
+	form.Set("from", "status=pending&published=no&sort=newest")
+	form.Set("action", "next")
+	res := e2.POST(articlePath(id), form, "")
+	if loc := res.header.Get("Location"); !strings.HasPrefix(loc, articlePath(e2.id("m3"))+"?") {
+		t.Errorf("next of m2: %q", loc)
+	}
+	// Without a queue, "next" falls back to the default queue's first.
+	form.Set("version", "2")
+	form.Del("from")
+	res = e2.POST(articlePath(id), form, "")
+	if loc := res.header.Get("Location"); !strings.HasPrefix(loc, articlePath(e2.id("m1"))+"?") {
+		t.Errorf("next without a queue: %q", loc)
+	}
+}
+
+func TestStaleSaveShowsTheConflict(t *testing.T) {
+	e, id := seedEnv(t)
+	// Bob saves first.
+	bob := validForm(1)
+	bob.Set("quality", "70")
+	bob.Set("status", "rejected")
+	if res := e.POST(articlePath(id), bob, "bob"); res.status != http.StatusSeeOther {
+		t.Fatalf("bob: status %d", res.status)
+	}
+	// Alice saves on the version she loaded.
+	alice := validForm(1)
+	alice.Set("quality", "80")
+	alice.Set("published", "on")
+	alice.Set("from", "status=pending&published=no&sort=newest")
+	res := e.POST(articlePath(id), alice, "alice")
+	if res.status != http.StatusConflict {
+		t.Fatalf("status %d", res.status)
+	}
+	r := e.get(id)
+	if r.Quality != 70 || r.Status != article.StatusRejected || r.Published || r.Version != 2 {
+		t.Fatalf("the stale save wrote: %+v", r)
+	}
+	d := res.doc(t)
+	row := func(field string) (mine, theirs, by string, differs bool) {
+		s := d.Find(`[data-testid="conflict-` + field + `"]`)
+		v, _ := s.Attr("data-differs")
+		return strings.TrimSpace(s.Find(`[data-testid="mine"]`).Text()), strings.TrimSpace(s.Find(`[data-testid="theirs"]`).Text()),
+			strings.TrimSpace(s.Find(`[data-testid="changed-by"]`).Text()), v == "true"
+	}
+	tests := []struct {
+		field, mine, theirs string
+		differs             bool
+		by                  string
+	}{
+		{"quality", "80", "70", true, "bob"},
+		{"status", "approved", "rejected", true, "bob"},
+		{"published", "yes", "no", true, ""},
+		{"topics", "AI Ethics, AI, AI in Healthcare", "AI Ethics, AI, AI in Healthcare", false, ""},
+		{"note", "(empty)", "(empty)", false, ""},
+	}
+	for _, tt := range tests {
+		mine, theirs, by, differs := row(tt.field)
+		if mine != tt.mine || theirs != tt.theirs || differs != tt.differs || !strings.Contains(by, tt.by) {
+			t.Errorf("%s: mine %q theirs %q differs %v by %q", tt.field, mine, theirs, differs, by)
+		}
+	}
+	if href, _ := d.Find(`[data-testid="take-theirs"]`).Attr("href"); !strings.HasPrefix(href, articlePath(id)) {
+		t.Errorf("take theirs → %q", href)
+	}
+	// Keep mine: post the conflict form as it is.
+	keep := url.Values{}
+	d.Find(`form[data-testid="keep-mine-form"] input[type=hidden]`).Each(func(_ int, s *goquery.Selection) {
+		n, _ := s.Attr("name")
+		v, _ := s.Attr("value")
+		keep.Add(n, v)
+	})
+	btn := d.Find(`[data-testid="keep-mine"]`)
+	n, _ := btn.Attr("name")
+	v, _ := btn.Attr("value")
+	keep.Set(n, v)
+	if keep.Get("version") != "2" {
+		t.Errorf("keep mine posts version %q", keep.Get("version"))
+	}
+	res = e.POST(articlePath(id), keep, "alice")
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("keep mine: status %d", res.status)
+	}
+	r = e.get(id)
+	if r.Quality != 80 || r.Status != article.StatusApproved || !r.Published || r.Version != 3 {
+		t.Errorf("after keep mine: %+v", r)
+	}
+}
+
+func TestStaleSaveOfTheSameValuesIsNoConflict(t *testing.T) {
+	e, id := seedEnv(t)
+	form := validForm(1)
+	if res := e.POST(articlePath(id), form, "bob"); res.status != http.StatusSeeOther {
+		t.Fatalf("bob: status %d", res.status)
+	}
+	res := e.POST(articlePath(id), form, "alice")
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("status %d", res.status)
+	}
+	if r := e.get(id); r.Version != 2 {
+		t.Errorf("version %d", r.Version)
+	}
+}
+
+// The review form must carry a real CSRF token however the page was
+// requested (labstack/echo#2874: same-origin requests skip the check and
+// may leave a placeholder token in the context).
+func TestReviewFormCarriesARealCSRFToken(t *testing.T) {
+	for _, site := range []string{"", "same-origin"} {
+		t.Run("Sec-Fetch-Site="+site, func(t *testing.T) {
+			env := webtest.New(t)
+			raw, err := os.ReadFile(seedPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := article.Parse("000_6ef551387f7f8ea7.txt", raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := env.Store.Import(t.Context(), []*article.Article{a}); err != nil {
+				t.Fatal(err)
+			}
+			c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+			if site != "" {
+				c.Header.Set("Sec-Fetch-Site", site)
+			}
+			d := c.Doc(c.Get("/articles/1"))
+			form := url.Values{}
+			d.Find(`form[data-testid="review-form"] input[type=hidden]`).Each(func(_ int, s *goquery.Selection) {
+				n, _ := s.Attr("name")
+				v, _ := s.Attr("value")
+				form.Set(n, v)
+			})
+			if len(form.Get("_csrf")) < 16 {
+				t.Fatalf("form token %q", form.Get("_csrf"))
+			}
+			// Posted without Sec-Fetch-Site, the token alone must pass.
+			c.Header.Del("Sec-Fetch-Site")
+			form.Set("quality", "60")
+			form.Set("status", "pending")
+			if res := c.PostForm("/articles/1", form); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("save: status %d", res.StatusCode)
+			}
+		})
+	}
+}
+
+func TestSaveWithoutQualityKeepsNone(t *testing.T) {
+	e := newEnv(t)
+	e.importFiles("../testdata/articles/valid/minimal.md")
+	id := e.id("minimal")
+	d := e.GET(articlePath(id)).doc(t)
+	if v := inputValue(d, "quality"); v != "" {
+		t.Fatalf("quality input %q", v)
+	}
+	form := validForm(1)
+	form.Set("quality", "")
+	form["topics"] = nil
+	if res := e.POST(articlePath(id), form, ""); res.status != http.StatusSeeOther {
+		t.Fatalf("status %d", res.status)
+	}
+	if r := e.get(id); r.HasQuality || r.Status != article.StatusApproved {
+		t.Errorf("stored %+v", r)
+	}
+	form.Set("version", "2")
+	form.Set("quality", "42")
+	if res := e.POST(articlePath(id), form, ""); res.status != http.StatusSeeOther {
+		t.Fatalf("status %d", res.status)
+	}
+	if r := e.get(id); !r.HasQuality || r.Quality != 42 {
+		t.Errorf("stored quality %d (%v)", r.Quality, r.HasQuality)
+	}
+}

@@ -1,0 +1,182 @@
+package views
+
+import "fmt"
+
+// Link is a URL from article data. Href is empty unless the URL is http or
+// https: anything else is shown as plain text, never linked.
+type Link struct {
+	Text string
+	Href string
+}
+
+// Picture is the first image of an article; Src is empty unless http(s).
+type Picture struct {
+	Src    string
+	Text   string // the URL as text, shown when Src is empty
+	Alt    string
+	Width  string // "" when unknown
+	Height string
+}
+
+// RelatedItem is one related article.
+type RelatedItem struct {
+	Title    string
+	Link     Link
+	Provider string
+	Date     Date
+	Quality  string
+}
+
+// ArticleView is everything an editor reads about one article.
+type ArticleView struct {
+	ID             int64
+	Key            string
+	FileName       string
+	Title          string
+	Excerpt        string
+	Category       string
+	Type           string
+	Heat           int
+	ProviderName   string
+	ProviderDomain string
+	PublishedAt    Date
+	ImportedAt     Date
+	UpdatedAt      Date
+	OriginalURL    Link
+	WebURL         Link
+	Image          *Picture // nil when the article has no image
+	Related        []RelatedItem
+	HasSecured     bool
+	Body           []string // paragraphs of the Markdown body, as text
+	Status         string
+	Published      bool
+	Quality        string // "–" when none
+	Topics         []string
+}
+
+// TopicField is one topic input of the review form.
+type TopicField struct {
+	Value   string
+	Removed bool   // its remove box was ticked
+	Error   string // "" when fine
+}
+
+// FormErrors are the review form's field errors; "" means no error.
+type FormErrors struct {
+	Quality  string
+	Topics   string // about the list as a whole, e.g. too many
+	NewTopic string
+	Status   string
+	Note     string
+}
+
+// ReviewForm is the edit form, with the values to show: the stored ones
+// on a fresh page, the editor's own after a failed save.
+type ReviewForm struct {
+	Action    string // POST URL
+	Version   int64
+	From      string // the queue's query string, for "save and next"
+	Quality   string
+	Topics    []TopicField
+	NewTopic  string
+	Published bool
+	Status    string
+	Note      string
+	Errors    FormErrors
+	Invalid   bool // some field has an error
+}
+
+// HistoryItem is one audit entry, in words.
+type HistoryItem struct {
+	Actor string
+	Field string
+	Old   string
+	New   string
+	At    Date
+}
+
+// ReviewView is the model of the review page.
+type ReviewView struct {
+	Article     ArticleView
+	Form        ReviewForm
+	Statuses    []Option // status radios
+	Suggestions []string // known topics, for the add-topic datalist
+	History     []HistoryItem
+	BackURL     string // the queue the editor came from
+}
+
+// ErrorLink points from the error summary to the field in error.
+type ErrorLink struct {
+	Href string // "#field-id"
+	Text string
+}
+
+// ErrorLinks lists the form's errors in the order of the fields.
+func (f ReviewForm) ErrorLinks() []ErrorLink {
+	var out []ErrorLink
+	add := func(id, msg string) {
+		if msg != "" {
+			out = append(out, ErrorLink{Href: "#" + id, Text: msg})
+		}
+	}
+	add("quality", f.Errors.Quality)
+	add("new-topic", f.Errors.Topics)
+	for i, t := range f.Topics {
+		add(topicID(i), t.Error)
+	}
+	add("new-topic", f.Errors.NewTopic)
+	add("status-"+firstStatus, f.Errors.Status)
+	add("note", f.Errors.Note)
+	return out
+}
+
+// firstStatus is the first status radio, where the summary sends focus.
+const firstStatus = "pending"
+
+// topicID is the id of the i-th topic input.
+func topicID(i int) string { return fmt.Sprintf("topic-%d", i) }
+
+// topicErrorID is the id of the i-th topic input's error message.
+func topicErrorID(i int) string { return fmt.Sprintf("topic-%d-error", i) }
+
+// indexString formats a topic index for the remove box's value.
+func indexString(i int) string { return fmt.Sprintf("%d", i) }
+
+// ConflictRow compares one field: what the editor sent, what is stored.
+type ConflictRow struct {
+	Field     string // quality, topics, published, status, note
+	Label     string
+	Mine      string
+	Theirs    string
+	Differs   bool
+	ChangedBy string // who last changed the stored value; "" when unknown
+	ChangedAt Date
+}
+
+// KeepMine is the editor's save again, on the current version.
+type KeepMine struct {
+	Action    string
+	Version   int64 // the current version
+	From      string
+	Quality   string
+	Topics    []string
+	Published bool
+	Status    string
+	Note      string
+	Next      bool // the editor asked for "save and next"
+}
+
+// ConflictView is the model of the page shown when a save met a newer
+// version: nothing was written, the editor chooses.
+type ConflictView struct {
+	Title      string
+	ArticleURL string // take theirs: back to the article as stored
+	Rows       []ConflictRow
+	Keep       KeepMine
+}
+
+// int64String formats a version for a hidden field.
+func int64String(n int64) string { return fmt.Sprintf("%d", n) }
+
+// boolString formats a flag for a data attribute.
+func boolString(b bool) string { return fmt.Sprintf("%t", b) }

@@ -1,0 +1,41 @@
+// Package views holds the templ components and the typed view models they
+// render. It knows nothing of Echo or SQL: handlers build the models.
+package views
+
+import "encoding/json"
+
+// Page is what the layout needs on every page.
+type Page struct {
+	Title   string  // the part before " · newsdesk" in the tab
+	Nav     string  // current section: "queue", "export" or "users"
+	User    *Viewer // nil when nobody is logged in
+	CSRF    string  // token for forms and htmx requests
+	Flashes []Flash // one-time messages from the previous request
+}
+
+// Viewer is the logged-in user as the layout shows them.
+type Viewer struct {
+	Name  string
+	Admin bool
+}
+
+// Flash is a one-time message; Kind is "ok", "warn" or "error".
+type Flash struct {
+	Kind string
+	Text string
+}
+
+// navCurrent gives aria-current to the link of the section the page is in.
+func navCurrent(p Page, section string) string {
+	if p.Nav == section {
+		return "page"
+	}
+	return ""
+}
+
+// csrfHeader is the hx-headers value that sends the CSRF token with every
+// htmx request.
+func csrfHeader(token string) string {
+	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token}) // cannot fail for a string map
+	return string(b)
+}

@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/newsdesk/newsdesk/handlers"
+)
+
+// access is who may reach a route, and so which middleware guards it.
+type access int
+
+const (
+	public  access = iota // no session, no CSRF: static files, health
+	visitor               // session and CSRF, no login needed: login, logout
+	member                // logged-in users
+	admin                 // logged-in admins
+)
+
+// route is one line of the routing table.
+type route struct {
+	method  string
+	path    string
+	handler echo.HandlerFunc
+	access  access
+}
+
+// table is every route of the application, in one place.
+func (s *Server) table() []route {
+	auth := handlers.NewAuth(s.store, s.sessions, handlers.NewThrottle(handlers.ThrottleConfig{Now: s.cfg.Now}), s.log)
+	users := handlers.NewUsers(s.store, s.sessions)
+	articles := handlers.NewArticles(s.store, s.sessions)
+	health := handlers.Health(s.store, s.log)
+	home := func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, handlers.DefaultLanding) }
+	return []route{
+		{http.MethodGet, "/static/*", serveStatic, public},
+		{http.MethodHead, "/static/*", serveStatic, public},
+		{http.MethodGet, "/healthz", health, public},
+		{http.MethodHead, "/healthz", health, public},
+		{http.MethodGet, "/", home, public},
+
+		{http.MethodGet, "/login", auth.Form, visitor},
+		{http.MethodPost, "/login", auth.Login, visitor},
+		{http.MethodPost, "/logout", auth.Logout, visitor},
+
+		{http.MethodGet, "/articles", articles.Queue, member},
+		{http.MethodGet, "/articles/:id", articles.Show, member},
+		{http.MethodPost, "/articles/:id", articles.Save, member},
+		{http.MethodGet, "/export", articles.Export, member},
+
+		{http.MethodGet, "/admin/users", users.List, admin},
+		{http.MethodPost, "/admin/users", users.Create, admin},
+		{http.MethodPost, "/admin/users/:id", users.Update, admin},
+	}
+}
+
+// routes registers the table with the middleware each access level needs:
+// the cross-origin guard, form parsing and CSRF before the session, so a
+// forged request is refused before it can touch anything.
+func (s *Server) routes() {
+	guard := []echo.MiddlewareFunc{crossOriginGuard(), parseForm, s.csrf(), s.sessions.load, longResponse}
+	chains := map[access][]echo.MiddlewareFunc{
+		public:  nil,
+		visitor: guard,
+		member:  append(append([]echo.MiddlewareFunc{}, guard...), requireLogin),
+		admin:   append(append([]echo.MiddlewareFunc{}, guard...), requireAdmin),
+	}
+	for _, r := range s.table() {
+		s.e.Add(r.method, r.path, r.handler, chains[r.access]...)
+	}
+}

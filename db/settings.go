@@ -62,3 +62,27 @@ func ensureSecret(ctx context.Context, tx *sql.Tx, key string, n int, nowMillis 
 	}
 	return v, nil
 }
+
+// RotateSessionKeys replaces the stored session keys with fresh random
+// ones, in one transaction. Every session cookie signed with the old keys
+// stops working once the server has read the new ones, at its next start;
+// a running server keeps the keys it read at start. It changes nothing for
+// a server configured with NEWSDESK_SESSION_KEY, which does not use them.
+func (s *Store) RotateSessionKeys(ctx context.Context) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key IN (?, ?)`, settingSessionHashKey, settingSessionBlockKey)
+		if err != nil {
+			return err
+		}
+		now := s.now().UnixMilli()
+		if _, err := ensureSecret(ctx, tx, settingSessionHashKey, sessionHashKeyLen, now); err != nil {
+			return err
+		}
+		_, err = ensureSecret(ctx, tx, settingSessionBlockKey, sessionBlockKeyLen, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("db: rotate session keys: %w", err)
+	}
+	return nil
+}

@@ -69,3 +69,7 @@ func (s *Server) routes() {
 		s.e.Add(r.method, r.path, r.handler, chains[r.access]...)
 	}
 }
+
+// Routes is every route registered with Echo, for tests that check each
+// one is guarded as its access level requires.
+func (s *Server) Routes() []*echo.Route { return s.e.Routes() }

@@ -231,14 +231,28 @@ func (m *sessionManager) End(c echo.Context) error {
 	return m.save(c, s)
 }
 
-// AddFlash keeps a message for the next page.
+// maxFlashes bounds the messages waiting in the cookie. A client that
+// posts again and again without loading a page (a script, a form sent
+// twice) would otherwise grow the cookie past its 4096-byte limit, and
+// every later POST would end in a 500 after its change was made.
+const maxFlashes = 5
+
+// AddFlash keeps a message for the next page: the newest maxFlashes, and
+// a message the same as the one before it only once.
 func (m *sessionManager) AddFlash(c echo.Context, f views.Flash) error {
 	s, err := m.current(c)
 	if err != nil {
 		return err
 	}
 	flashes, _ := s.Values[keyFlash].([]string)
-	s.Values[keyFlash] = append(flashes, f.Kind+":"+f.Text)
+	msg := f.Kind + ":" + f.Text
+	if n := len(flashes); n == 0 || flashes[n-1] != msg {
+		flashes = append(flashes, msg)
+	}
+	if len(flashes) > maxFlashes {
+		flashes = flashes[len(flashes)-maxFlashes:]
+	}
+	s.Values[keyFlash] = flashes
 	return m.save(c, s)
 }
 

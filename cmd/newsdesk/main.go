@@ -21,6 +21,7 @@ Usage:
   newsdesk export [--db PATH] [--status S] --out DIR|-
                                                   export articles losslessly
   newsdesk backup [--db PATH] OUT                 consistent online copy
+  newsdesk rotate-keys [--db PATH]                new session keys: logs everyone out
   newsdesk user add|passwd|disable|list [--db PATH] [--role admin|editor] NAME
                                                   manage logins
 
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "user":
 		return cmdUser(ctx, rest, stdin, stdout, stderr)
+	case "rotate-keys":
+		return cmdRotateKeys(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -19,7 +20,10 @@ import (
 // process, so that the crash test can kill it with SIGKILL.
 func TestMain(m *testing.M) {
 	if os.Getenv("NEWSDESK_TEST_CHILD") == "1" {
-		err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		// As main does: SIGINT and SIGTERM end serve gracefully.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
 		os.Exit(exitCode(err, os.Stderr))
 	}
 	os.Exit(m.Run())

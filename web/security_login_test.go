@@ -1,0 +1,54 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/newsdesk/newsdesk/web"
+	"github.com/newsdesk/newsdesk/web/webtest"
+)
+
+// Behind a trusted proxy the client address is the rightmost untrusted
+// X-Forwarded-For entry: the one the proxy appended. These tests add to
+// throttle_test.go what a client behind the proxy can try.
+
+// TestThrottleBehindProxyIgnoresPrependedXFF: a client that writes its own
+// X-Forwarded-For entries in front of the proxy's cannot pose as many
+// addresses.
+func TestThrottleBehindProxyIgnoresPrependedXFF(t *testing.T) {
+	env := webtest.New(t, func(c *web.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
+	attacker := env.Client(t)
+	for i := range 10 {
+		// The first two entries are the client's invention, the last the
+		// proxy's record of where the request came from.
+		attacker.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d, 10.0.0.%d, 203.0.113.5", i, i))
+		wantStatus(t, login(t, env, attacker, fmt.Sprintf("guess%d", i), "password-guess"), http.StatusUnprocessableEntity)
+	}
+	attacker.Header.Set("X-Forwarded-For", "198.51.100.250, 203.0.113.5")
+	wantThrottled(t, attacker, login(t, env, attacker, "guess-more", "password-guess"))
+	attacker.Header.Set("X-Forwarded-For", "203.0.113.5")
+	attacker.Header.Set("X-Real-IP", "198.51.100.251")
+	wantThrottled(t, attacker, login(t, env, attacker, webtest.EditorName, webtest.EditorPassword))
+	// Another client behind the same proxy is not affected.
+	other := env.Client(t)
+	other.Header.Set("X-Forwarded-For", "203.0.113.6")
+	wantRedirect(t, login(t, env, other, webtest.EditorName, webtest.EditorPassword), "/articles")
+}
+
+// TestThrottlePerAccountAcrossAddresses: guesses at one account from many
+// addresses (a botnet behind the proxy) stop after the account's burst,
+// and then even the right password from a fresh address waits.
+func TestThrottlePerAccountAcrossAddresses(t *testing.T) {
+	env := webtest.New(t, func(c *web.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
+	for i := range 5 {
+		c := env.Client(t)
+		c.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", 10+i))
+		wantStatus(t, login(t, env, c, webtest.EditorName, fmt.Sprintf("wrong-%d", i)), http.StatusUnprocessableEntity)
+	}
+	fresh := env.Client(t)
+	fresh.Header.Set("X-Forwarded-For", "203.0.113.99")
+	wantThrottled(t, fresh, login(t, env, fresh, webtest.EditorName, webtest.EditorPassword))
+	// The other account is unaffected, from any address.
+	wantRedirect(t, login(t, env, fresh, webtest.AdminName, webtest.AdminPassword), "/articles")
+}

@@ -1,0 +1,160 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/newsdesk/newsdesk/web"
+	"github.com/newsdesk/newsdesk/web/webtest"
+)
+
+// TestSecureSessionCookieFlags: behind TLS (SecureCookies) the session
+// cookie set at login is __Host-, Secure, HttpOnly, SameSite=Lax, Path=/,
+// host-only and bounded in lifetime. The client's jar would not send
+// Secure cookies over the test's plain HTTP, so the cookies are carried by
+// hand.
+func TestSecureSessionCookieFlags(t *testing.T) {
+	env := webtest.New(t, func(c *web.Config) { c.SecureCookies = true })
+	c := env.Client(t)
+	resp := c.Get("/login")
+	var csrf *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "__Host-newsdesk_csrf" {
+			csrf = ck
+		}
+	}
+	if csrf == nil {
+		t.Fatal("no __Host- CSRF cookie")
+	}
+	form := url.Values{"username": {webtest.EditorName}, "password": {webtest.EditorPassword}, "_csrf": {csrf.Value}}
+	req := c.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: csrf.Name, Value: csrf.Value})
+	resp = env.Client(t).Do(req)
+	wantRedirect(t, resp, "/articles")
+	found := map[string]bool{}
+	for _, ck := range resp.Cookies() {
+		found[ck.Name] = true
+		if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.Domain != "" {
+			t.Errorf("cookie %s: %+v", ck.Name, ck)
+		}
+		if ck.MaxAge <= 0 || ck.MaxAge > int(web.DefaultSessionLifetime.Seconds()) {
+			t.Errorf("cookie %s: Max-Age %d", ck.Name, ck.MaxAge)
+		}
+	}
+	if !found["__Host-"+sessionCookie] || !found["__Host-newsdesk_csrf"] {
+		t.Errorf("login set %v, want the __Host- session and a new __Host- CSRF cookie", found)
+	}
+}
+
+// TestRotatedKeysEndSessions: after `newsdesk rotate-keys` (the store's
+// RotateSessionKeys) and a restart, a cookie from before lands on the
+// login page and is cleared.
+func TestRotatedKeysEndSessions(t *testing.T) {
+	env := webtest.New(t)
+	old := env.Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(sessionCookie)
+	if err := env.Store.RotateSessionKeys(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	restarted, err := web.New(context.Background(), env.Config, env.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "/articles", nil)
+	req.AddCookie(old)
+	rec := newRecorder()
+	restarted.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next=%2Farticles" {
+		t.Fatalf("old cookie after rotation: status %d, Location %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if !clearsCookie(rec.Result(), sessionCookie) {
+		t.Error("old cookie not cleared")
+	}
+}
+
+// TestLoginNextStaysOnSite adds to TestLoginNextOpenRedirect the
+// encodings and dot segments that could turn into another host, and
+// checks by resolving: wherever a login or the login page sends the
+// browser, it is on this host, and the form never carries a foreign next.
+func TestLoginNextStaysOnSite(t *testing.T) {
+	env := webtest.New(t)
+	base, _ := url.Parse(env.Server.URL + "/login")
+	logged := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+	for _, next := range []string{
+		"/.//evil.example", "/%2F%2Fevil.example", "%2F%2Fevil.example", `\\evil.example`, `\/evil.example`,
+		"https:/evil.example", "https:evil.example", "//evil.example@x", "/\x00/evil.example", " //evil.example",
+		"/\u3000/evil.example", "//\u3000evil.example", "/%09/evil.example", "/%5Cevil.example",
+		"data:text/html,<script>alert(1)</script>", "JaVaScRiPt:alert(1)", "\x01javascript:alert(1)",
+		"/articles/1#//evil.example", "/" + strings.Repeat("a", 5000),
+	} {
+		t.Run(next, func(t *testing.T) {
+			resp := login(t, env, nil, webtest.EditorName, webtest.EditorPassword, "next", next)
+			wantStatus(t, resp, http.StatusSeeOther)
+			onSite(t, base, resp.Header.Get("Location"))
+			resp = logged.Get("/login?next=" + url.QueryEscape(next))
+			wantStatus(t, resp, http.StatusSeeOther)
+			onSite(t, base, resp.Header.Get("Location"))
+			anon := env.Client(t)
+			if v := anon.Doc(anon.Get("/login?next="+url.QueryEscape(next))).Find(`input[name="next"]`).AttrOr("value", ""); v != "" {
+				onSite(t, base, v)
+			}
+		})
+	}
+}
+
+// onSite fails unless loc, resolved as a browser would against base, is
+// an http(s) URL on base's host.
+func onSite(t *testing.T, base *url.URL, loc string) {
+	t.Helper()
+	if strings.ContainsAny(loc, "\\\t\r\n") {
+		t.Fatalf("location %q has characters browsers rewrite", loc)
+	}
+	ref, err := url.Parse(loc)
+	if err != nil {
+		t.Fatalf("location %q: %v", loc, err)
+	}
+	u := base.ResolveReference(ref)
+	if u.Host != base.Host || u.Scheme != base.Scheme || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") {
+		t.Fatalf("location %q leaves the site (resolves to %s)", loc, u)
+	}
+}
+
+// TestFlashesStayBounded: a client that posts again and again without
+// loading a page (a script, a double submit) keeps getting its 303s. The
+// flashes waiting in the session cookie used to pile up until the cookie
+// passed 4096 bytes, and from then on every save was made and then
+// answered 500.
+func TestFlashesStayBounded(t *testing.T) {
+	env := webtest.New(t)
+	ids := importFiles(t, env, map[string]string{"a.md": plainArticle("A")})
+	path := "/articles/" + strconv.FormatInt(ids["a"], 10)
+	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+	c.Doc(c.Get("/articles"))
+	for i := range 300 {
+		resp := c.PostForm(path, url.Values{"version": {strconv.Itoa(i + 1)}, "status": {"pending"}, "quality": {"5"}, "note": {strconv.Itoa(i)}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save %d: status %d, session cookie %d bytes", i, resp.StatusCode, len(c.Cookie(sessionCookie).Value))
+		}
+	}
+	if got := flashes(c.Doc(c.Get(path))); len(got) != 1 || got[0] != "Saved." {
+		t.Errorf("editor's flashes %q, want one Saved.", got)
+	}
+	// Different messages (admin actions alternate) are kept, the newest few.
+	admin := env.Login(t, webtest.AdminName, webtest.AdminPassword)
+	admin.Doc(admin.Get("/admin/users"))
+	for i := range 40 {
+		op := []string{"disable", "enable"}[i%2]
+		wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {op}}), "/admin/users")
+	}
+	if n := len(admin.Cookie(sessionCookie).Value); n > 2048 {
+		t.Errorf("session cookie grew to %d bytes", n)
+	}
+	got := flashes(admin.Doc(admin.Get("/admin/users")))
+	if len(got) == 0 || len(got) > 5 || got[len(got)-1] != "Enabled editor." {
+		t.Errorf("flashes %q: want the newest few, ending with the last action's", got)
+	}
+}

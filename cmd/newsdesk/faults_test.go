@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -22,6 +21,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/handlers"
+	"github.com/newsdesk/newsdesk/web/webtest"
 )
 
 // Bounds of the fault test: savers stop at the kill, or after faultMax
@@ -38,7 +38,7 @@ const (
 type child struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *syncBuffer
+	stderr *webtest.SyncBuffer
 	done   chan error
 }
 
@@ -53,7 +53,7 @@ func startServer(t *testing.T, dbPath string) *child {
 		}
 	}
 	cmd.Env = append(cmd.Env, "NEWSDESK_TEST_CHILD=1")
-	c := &child{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	c := &child{cmd: cmd, stderr: &webtest.SyncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = c.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -364,22 +364,4 @@ func checkSaves(t *testing.T, what, path string, acks []ack, exact bool) {
 	if missing > 0 {
 		t.Errorf("%s: %d of %d acknowledged saves are missing", what, missing, len(acks))
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a child's output goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

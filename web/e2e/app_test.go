@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -15,8 +14,8 @@ import (
 
 	"github.com/newsdesk/newsdesk/article"
 	"github.com/newsdesk/newsdesk/db"
-	"github.com/newsdesk/newsdesk/handlers"
 	"github.com/newsdesk/newsdesk/web"
+	"github.com/newsdesk/newsdesk/web/webtest"
 )
 
 // The accounts of every app: two editors, so a conflict has two names.
@@ -41,7 +40,7 @@ type app struct {
 	URL   string
 	Store *db.Store
 	Files map[string][]byte // imported file bytes by article key
-	logs  *syncBuffer
+	logs  *webtest.SyncBuffer
 
 	mu    sync.Mutex
 	shots int // screenshots taken so far, to number them in order
@@ -58,10 +57,10 @@ func startApp(t *testing.T) *app {
 		t.Fatalf("open database: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	a := &app{Store: store, Files: map[string][]byte{}, logs: &syncBuffer{}}
+	a := &app{Store: store, Files: map[string][]byte{}, logs: &webtest.SyncBuffer{}}
 	a.importArticles(t)
 	for _, u := range []struct{ name, password string }{{editorName, editorPassword}, {otherName, otherPassword}} {
-		if _, err := store.CreateUser(ctx, u.name, passwordHash(t, u.password), db.RoleEditor); err != nil {
+		if _, err := store.CreateUser(ctx, u.name, webtest.PasswordHash(t, u.password), db.RoleEditor); err != nil {
 			t.Fatalf("create user %s: %v", u.name, err)
 		}
 	}
@@ -149,44 +148,4 @@ func (a *app) nextShot() int {
 	defer a.mu.Unlock()
 	a.shots++
 	return a.shots
-}
-
-// Password hashes are argon2id, slow on purpose (and slower under -race):
-// each password is hashed once per test binary.
-var (
-	hashMu sync.Mutex
-	hashes = map[string]string{}
-)
-
-func passwordHash(t *testing.T, password string) string {
-	t.Helper()
-	hashMu.Lock()
-	defer hashMu.Unlock()
-	if h, ok := hashes[password]; ok {
-		return h
-	}
-	h, err := handlers.HashPassword(password)
-	if err != nil {
-		t.Fatalf("hash password: %v", err)
-	}
-	hashes[password] = h
-	return h
-}
-
-// syncBuffer collects the server's log from its goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

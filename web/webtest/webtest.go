@@ -48,7 +48,7 @@ type Env struct {
 	Config web.Config  // as given to web.New (after options)
 	Admin  *db.User    // AdminName, role admin
 	Editor *db.User    // EditorName, role editor
-	logs   *syncBuffer // the server's log output
+	logs   *SyncBuffer // the server's log output
 }
 
 // New starts a server on a fresh database in t.TempDir(); options may
@@ -62,7 +62,7 @@ func New(t testing.TB, options ...func(*web.Config)) *Env {
 		t.Fatalf("webtest: open database: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	env := &Env{Store: store, Clock: NewClock(), logs: &syncBuffer{}}
+	env := &Env{Store: store, Clock: NewClock(), logs: &SyncBuffer{}}
 	env.Config = web.Config{
 		Log: slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now: env.Clock.Now,
@@ -96,7 +96,7 @@ func (e *Env) URL(path string) string { return e.Server.URL + path }
 // tests with the same accounts pay for argon2id once.
 func (e *Env) CreateUser(t testing.TB, name, password string, role db.Role) *db.User {
 	t.Helper()
-	u, err := e.Store.CreateUser(context.Background(), name, hashFor(t, password), role)
+	u, err := e.Store.CreateUser(context.Background(), name, PasswordHash(t, password), role)
 	if err != nil {
 		t.Fatalf("webtest: create user %s: %v", name, err)
 	}
@@ -108,7 +108,9 @@ var (
 	hashCache = map[string]string{}
 )
 
-func hashFor(t testing.TB, password string) string {
+// PasswordHash hashes password with the real argon2id parameters, once per
+// test binary: each hash costs tens of milliseconds.
+func PasswordHash(t testing.TB, password string) string {
 	hashMu.Lock()
 	defer hashMu.Unlock()
 	if h, ok := hashCache[password]; ok {
@@ -372,19 +374,20 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe to write from several goroutines: a
+// server's log, a child process's output.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

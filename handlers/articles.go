@@ -80,16 +80,17 @@ func queueURL(from string) string {
 	return "/articles?" + from
 }
 
-// isHTMX reports whether htmx sent the request: htmx does not swap 4xx
-// answers, so form re-renders for it go out as 200.
-func isHTMX(c echo.Context) bool {
+// IsHTMX reports whether htmx sent the request: htmx does not swap 4xx
+// answers, so form re-renders for it go out as 200. web's error handler
+// asks it too.
+func IsHTMX(c echo.Context) bool {
 	return c.Request().Header.Get("HX-Request") == "true"
 }
 
 // formStatus is the status of a re-rendered form: status for browsers,
 // 200 for htmx.
 func formStatus(c echo.Context, status int) int {
-	if isHTMX(c) {
+	if IsHTMX(c) {
 		return http.StatusOK
 	}
 	return status

@@ -19,9 +19,15 @@ func (a *Articles) renderConflict(c echo.Context, cur *db.Record, form *reviewFo
 	if err != nil {
 		return err
 	}
+	// A form that left the quality empty keeps the stored one (see
+	// qualityOrNone); "Keep mine" posts it, since on the current version
+	// an empty field would no longer mean "unchanged".
 	mineQuality := ""
-	if form.quality != nil {
+	switch {
+	case form.quality != nil:
 		mineQuality = strconv.Itoa(*form.quality)
+	case cur.HasQuality:
+		mineQuality = strconv.Itoa(cur.Quality)
 	}
 	v := views.ConflictView{
 		Title:      cur.Article.Title,
@@ -55,16 +61,16 @@ func lastChanges(hist []db.AuditEntry) map[string]db.AuditEntry {
 func conflictRows(cur *db.Record, f *reviewForm, last map[string]db.AuditEntry) []views.ConflictRow {
 	rows := []views.ConflictRow{
 		{Field: "quality", Label: "Quality",
-			Mine:    qualityOrNone(f.quality, cur),
-			Theirs:  qualityText(cur.Quality, cur.HasQuality),
+			Mine:    textValue(qualityOrNone(f.quality, cur)),
+			Theirs:  textValue(qualityText(cur.Quality, cur.HasQuality)),
 			Differs: f.quality != nil && (!cur.HasQuality || *f.quality != cur.Quality)},
-		{Field: "topics", Label: "Topics", Mine: topicsText(f.topics), Theirs: topicsText(cur.Topics),
+		{Field: "topics", Label: "Topics", Mine: topicsValue(f.topics), Theirs: topicsValue(cur.Topics),
 			Differs: !slices.Equal(f.topics, cur.Topics) && len(f.topics)+len(cur.Topics) > 0},
-		{Field: "published", Label: "Published", Mine: yesNo(f.Published), Theirs: yesNo(cur.Published),
+		{Field: "published", Label: "Published", Mine: textValue(yesNo(f.Published)), Theirs: textValue(yesNo(cur.Published)),
 			Differs: f.Published != cur.Published},
-		{Field: "status", Label: "Status", Mine: string(f.status), Theirs: string(cur.Status),
+		{Field: "status", Label: "Status", Mine: textValue(string(f.status)), Theirs: textValue(string(cur.Status)),
 			Differs: f.status != cur.Status},
-		{Field: "note", Label: "Note", Mine: noteText(f.Note), Theirs: noteText(cur.Note),
+		{Field: "note", Label: "Note", Mine: noteValue(f.Note), Theirs: noteValue(cur.Note),
 			Differs: f.Note != cur.Note},
 	}
 	for i := range rows {
@@ -91,11 +97,4 @@ func qualityOrNone(q *int, cur *db.Record) string {
 		return qualityText(cur.Quality, cur.HasQuality) + " (unchanged)"
 	}
 	return strconv.Itoa(*q)
-}
-
-func noteText(s string) string {
-	if s == "" {
-		return "(empty)"
-	}
-	return s
 }

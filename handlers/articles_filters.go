@@ -18,6 +18,7 @@ import (
 const (
 	maxSearchLen = 500
 	maxFilterLen = 200
+	maxCursorLen = 256 // a store cursor is far shorter; anything longer is not one
 )
 
 // filterDefaults are the values a filter takes when its parameter is absent.
@@ -199,7 +200,7 @@ func cleanFrom(from string) string {
 		return ""
 	}
 	f := parseFilters(v, queueDefaults)
-	return queueQuery(f.view, cleanText(v.Get("cursor"), 128))
+	return queueQuery(f.view, cleanText(v.Get("cursor"), maxCursorLen))
 }
 
 // fromFilters turns a clean `from` back into the queue's filters and cursor.

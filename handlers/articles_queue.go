@@ -22,7 +22,7 @@ const maxSuggestions = 500
 func (a *Articles) Queue(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := parseFilters(c.QueryParams(), queueDefaults)
-	f.query.Cursor = cleanText(c.QueryParam("cursor"), 256)
+	f.query.Cursor = cleanText(c.QueryParam("cursor"), maxCursorLen)
 	f.query.Limit = a.pageSize
 	page, err := a.list(ctx, &f)
 	if err != nil {

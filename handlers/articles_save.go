@@ -37,7 +37,10 @@ func (a *Articles) Save(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "The form has no valid version: reload the article and try again.").SetInternal(err)
 	}
-	form.QualityOptional = !rec.HasQuality
+	// An empty quality means "still none" where the editor saw none: on an
+	// article without one, or on a stale form (someone may have set one
+	// since; the conflict page then shows it).
+	form.QualityOptional = !rec.HasQuality || form.Version != rec.Version
 	if errs := form.Validate(); errs.any() {
 		return a.renderReview(c, formStatus(c, http.StatusUnprocessableEntity), rec, form.formView(id, errs))
 	}

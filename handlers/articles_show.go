@@ -65,7 +65,11 @@ func (a *Articles) renderReview(c echo.Context, status int, rec *db.Record, form
 		History:     historyItems(hist),
 		BackURL:     queueURL(form.From),
 	}
-	p, err := pageFor(c, a.sessions, rec.Article.Title, "queue")
+	title := rec.Article.Title
+	if form.Invalid {
+		title = "Error: " + title // the first words a screen reader says
+	}
+	p, err := pageFor(c, a.sessions, title, "queue")
 	if err != nil {
 		return err
 	}
@@ -175,32 +179,34 @@ func historyItems(entries []db.AuditEntry) []views.HistoryItem {
 
 // auditValue shows a stored audit value in words (see the audit table:
 // topics are a JSON array, published is true/false, quality may be "").
-func auditValue(field, v string) string {
+func auditValue(field, v string) views.Value {
 	switch field {
 	case "topics":
 		var ts []string
 		if json.Unmarshal([]byte(v), &ts) == nil {
-			return topicsText(ts)
+			return topicsValue(ts)
 		}
 	case "published":
-		return yesNo(v == "true")
+		return textValue(yesNo(v == "true"))
 	case "quality":
 		if v == "" {
-			return "none"
+			return textValue("none")
 		}
 	case "note":
-		if v == "" {
-			return "(empty)"
-		}
+		return noteValue(v)
 	}
-	return v
+	return textValue(v)
 }
 
-func topicsText(ts []string) string {
-	if len(ts) == 0 {
-		return "none"
+func textValue(s string) views.Value { return views.Value{Text: s} }
+
+func topicsValue(ts []string) views.Value { return views.Value{Topics: ts, IsList: true} }
+
+func noteValue(s string) views.Value {
+	if s == "" {
+		s = "(empty)"
 	}
-	return strings.Join(ts, ", ")
+	return textValue(s)
 }
 
 func yesNo(b bool) string {

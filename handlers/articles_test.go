@@ -233,6 +233,9 @@ func TestSaveValidationErrorsStoreNothing(t *testing.T) {
 			if d.Find(`[data-testid="form-errors"]`).Length() != 1 {
 				t.Error("no error summary")
 			}
+			if title := d.Find("title").Text(); !strings.HasPrefix(title, "Error: ") {
+				t.Errorf("page title %q does not say Error", title)
+			}
 			// The editor's values come back.
 			if got, want := inputValue(d, "quality"), form.Get("quality"); got != want && tt.errID != "quality-error" {
 				t.Errorf("quality input %q, want %q", got, want)
@@ -305,13 +308,14 @@ func TestSaveStoresAndRedirects(t *testing.T) {
 		t.Errorf("status %q", v)
 	}
 	var hist []string
+	bracketItems(d)
 	for _, h := range testIDs(d, "history-entry") {
 		hist = append(hist, strings.Join(strings.Fields(h), " "))
 	}
 	all := strings.Join(hist, "\n")
 	for _, want := range []string{
 		"alice changed quality from 56 to 80",
-		"alice changed topics from AI Ethics, AI, AI in Healthcare to AI Ethics, AI, New Topic, Second, extra",
+		"alice changed topics from [AI Ethics] [AI] [AI in Healthcare] to [AI Ethics] [AI] [New Topic] [Second] [extra]",
 		"alice changed published from no to yes",
 		"alice changed status from pending to approved",
 		"alice changed note from (empty) to Checked the figures. Fine.",
@@ -411,6 +415,7 @@ func TestStaleSaveShowsTheConflict(t *testing.T) {
 		t.Fatalf("the stale save wrote: %+v", r)
 	}
 	d := res.doc(t)
+	bracketItems(d)
 	row := func(field string) (mine, theirs, by string, differs bool) {
 		s := d.Find(`[data-testid="conflict-` + field + `"]`)
 		v, _ := s.Attr("data-differs")
@@ -425,7 +430,7 @@ func TestStaleSaveShowsTheConflict(t *testing.T) {
 		{"quality", "80", "70", true, "bob"},
 		{"status", "approved", "rejected", true, "bob"},
 		{"published", "yes", "no", true, ""},
-		{"topics", "AI Ethics, AI, AI in Healthcare", "AI Ethics, AI, AI in Healthcare", false, ""},
+		{"topics", "[AI Ethics] [AI] [AI in Healthcare]", "[AI Ethics] [AI] [AI in Healthcare]", false, ""},
 		{"note", "(empty)", "(empty)", false, ""},
 	}
 	for _, tt := range tests {
@@ -438,16 +443,7 @@ func TestStaleSaveShowsTheConflict(t *testing.T) {
 		t.Errorf("take theirs → %q", href)
 	}
 	// Keep mine: post the conflict form as it is.
-	keep := url.Values{}
-	d.Find(`form[data-testid="keep-mine-form"] input[type=hidden]`).Each(func(_ int, s *goquery.Selection) {
-		n, _ := s.Attr("name")
-		v, _ := s.Attr("value")
-		keep.Add(n, v)
-	})
-	btn := d.Find(`[data-testid="keep-mine"]`)
-	n, _ := btn.Attr("name")
-	v, _ := btn.Attr("value")
-	keep.Set(n, v)
+	keep := keepMineForm(d)
 	if keep.Get("version") != "2" {
 		t.Errorf("keep mine posts version %q", keep.Get("version"))
 	}
@@ -458,6 +454,91 @@ func TestStaleSaveShowsTheConflict(t *testing.T) {
 	r = e.get(id)
 	if r.Quality != 80 || r.Status != article.StatusApproved || !r.Published || r.Version != 3 {
 		t.Errorf("after keep mine: %+v", r)
+	}
+}
+
+// bracketItems writes each listed topic of d in brackets, so a test can
+// read a list from the text: "[AI] [Smith, John]".
+func bracketItems(d *goquery.Document) {
+	d.Find(".topic-list li").Each(func(_ int, li *goquery.Selection) {
+		li.SetText("[" + strings.TrimSpace(li.Text()) + "] ")
+	})
+}
+
+// A topic may hold a comma: the history and the conflict page show
+// topics as lists, so "Smith, John" is one topic, not two.
+func TestTopicsAreShownAsLists(t *testing.T) {
+	e, id := seedEnv(t)
+	form := validForm(1)
+	form["topics"] = []string{"Smith, John", "AI"}
+	if res := e.POST(articlePath(id), form, "bob"); res.status != http.StatusSeeOther {
+		t.Fatalf("save: status %d", res.status)
+	}
+	d := e.GET(articlePath(id)).doc(t)
+	var items []string
+	d.Find(`[data-testid="history-entry"] .topic-list.new li`).Each(func(_ int, li *goquery.Selection) {
+		items = append(items, li.Text())
+	})
+	if !slices.Equal(items, []string{"Smith, John", "AI"}) {
+		t.Errorf("history shows the new topics as %q", items)
+	}
+	res := e.POST(articlePath(id), validForm(1), "alice") // stale
+	items = nil
+	res.doc(t).Find(`[data-testid="conflict-topics"] [data-testid="theirs"] li`).Each(func(_ int, li *goquery.Selection) {
+		items = append(items, li.Text())
+	})
+	if !slices.Equal(items, []string{"Smith, John", "AI"}) {
+		t.Errorf("the conflict page shows the stored topics as %q", items)
+	}
+}
+
+// keepMineForm is what the conflict page's "Keep mine" button posts.
+func keepMineForm(d *goquery.Document) url.Values {
+	keep := url.Values{}
+	d.Find(`form[data-testid="keep-mine-form"] input[type=hidden]`).Each(func(_ int, s *goquery.Selection) {
+		n, _ := s.Attr("name")
+		v, _ := s.Attr("value")
+		keep.Add(n, v)
+	})
+	btn := d.Find(`[data-testid="keep-mine"]`)
+	n, _ := btn.Attr("name")
+	v, _ := btn.Attr("value")
+	keep.Set(n, v)
+	return keep
+}
+
+// An editor who left an article's quality empty ("still none") meets a
+// save that set one: keeping their other values must keep that quality,
+// as the conflict page says, not fail on an empty field.
+func TestKeepMineKeepsAQualitySetMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	e.importFiles("../testdata/articles/valid/minimal.md")
+	id := e.id("minimal")
+	bob := validForm(1)
+	bob.Set("quality", "40")
+	bob["topics"] = nil
+	bob.Set("status", "pending")
+	if res := e.POST(articlePath(id), bob, "bob"); res.status != http.StatusSeeOther {
+		t.Fatalf("bob: status %d", res.status)
+	}
+	alice := validForm(1)
+	alice.Set("quality", "")
+	alice["topics"] = nil
+	alice.Set("status", "rejected")
+	res := e.POST(articlePath(id), alice, "alice")
+	if res.status != http.StatusConflict {
+		t.Fatalf("alice: status %d", res.status)
+	}
+	d := res.doc(t)
+	if got := strings.TrimSpace(d.Find(`[data-testid="conflict-quality"] [data-testid="mine"]`).Text()); got != "40 (unchanged)" {
+		t.Errorf("mine quality shown as %q", got)
+	}
+	res = e.POST(articlePath(id), keepMineForm(d), "alice")
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("keep mine: status %d, want 303", res.status)
+	}
+	if r := e.get(id); !r.HasQuality || r.Quality != 40 || r.Status != article.StatusRejected {
+		t.Errorf("after keep mine: quality %d (%v), status %s", r.Quality, r.HasQuality, r.Status)
 	}
 }
 

@@ -21,7 +21,8 @@ const (
 
 // Export serves GET /export. Without a format it shows the export form;
 // with one it streams the matching articles, each patched with the
-// editors' values. Any invalid parameter is a 400 that says which.
+// editors' values. Any invalid parameter is a 400 with the form again, its
+// bad values reset and each explained, so nothing is downloaded by guess.
 func (a *Articles) Export(c echo.Context) error {
 	params := c.QueryParams()
 	f := parseFilters(params, exportDefaults)
@@ -29,16 +30,16 @@ func (a *Articles) Export(c echo.Context) error {
 	if format != "" && format != formatZip && format != formatYAML {
 		f.problem("There is no export format %s: choose zip or yaml.", shown(format))
 	}
-	if len(f.problems) > 0 {
-		return echo.NewHTTPError(http.StatusBadRequest, strings.Join(f.problems, " "))
-	}
-	if format == "" {
-		return a.exportPage(c, f)
+	switch {
+	case len(f.problems) > 0:
+		return a.exportPage(c, http.StatusBadRequest, f)
+	case format == "":
+		return a.exportPage(c, http.StatusOK, f)
 	}
 	return a.streamExport(c, f, format)
 }
 
-func (a *Articles) exportPage(c echo.Context, f filters) error {
+func (a *Articles) exportPage(c echo.Context, status int, f filters) error {
 	ctx := c.Request().Context()
 	q := f.query
 	q.Limit = 1 // only the total is needed
@@ -58,31 +59,25 @@ func (a *Articles) exportPage(c echo.Context, f filters) error {
 		Formats: options(formatZip, []string{formatZip, formatYAML},
 			[]string{"Zip of files (one per article, original names)", "One YAML stream (a document per article)"}),
 		Matching: page.Total,
+		Notices:  f.problems,
 	}
 	p, err := pageFor(c, a.sessions, "Export", "export")
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.Export(p, v))
+	return render(c, status, views.Export(p, v))
 }
 
 // streamExport writes the download as the store reads the articles, so an
 // export of any size needs little memory. Headers go out with the first
-// bytes: an error before that is an ordinary error page; after it the
-// connection is cut, so a client never takes a partial file for a whole
-// one.
+// bytes (the exporters buffer some): an error before that is an ordinary
+// error page; after it the connection is cut, so a client never takes a
+// partial file for a whole one.
 func (a *Articles) streamExport(c echo.Context, f filters, format string) error {
 	now := a.now().UTC()
 	name := fmt.Sprintf("newsdesk-%s-%s.%s", f.view.Status, now.Format("20060102-1504"), format)
 	res := c.Response()
-	h := res.Header()
-	h.Set(echo.HeaderContentType, "application/zip")
-	if format == formatYAML {
-		h.Set(echo.HeaderContentType, "application/yaml; charset=utf-8")
-	}
-	h.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
+	setDownloadHeaders(res.Header(), name, format)
 
 	var exp article.Exporter = article.NewZipExporter(res, now)
 	if format == formatYAML {
@@ -98,9 +93,24 @@ func (a *Articles) streamExport(c echo.Context, f filters, format string) error 
 	if err == nil {
 		err = exp.Close()
 	}
-	if err != nil && res.Committed {
+	switch {
+	case err == nil:
+		return nil
+	case res.Committed:
 		slog.ErrorContext(c.Request().Context(), "export failed mid-stream", "file", name, "err", err)
 		panic(http.ErrAbortHandler)
 	}
+	// Nothing was sent: the error page must not arrive as the file.
+	res.Header().Del(echo.HeaderContentDisposition)
 	return err
+}
+
+func setDownloadHeaders(h http.Header, name, format string) {
+	h.Set(echo.HeaderContentType, "application/zip")
+	if format == formatYAML {
+		h.Set(echo.HeaderContentType, "application/yaml; charset=utf-8")
+	}
+	h.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 }

@@ -50,6 +50,14 @@ func TestExportRefusesBadParameters(t *testing.T) {
 			if res.status != http.StatusBadRequest {
 				t.Errorf("status %d", res.status)
 			}
+			// Not a dead end: the form again, saying what was wrong.
+			d := res.doc(t)
+			if d.Find(`form[data-testid="export-form"]`).Length() != 1 || len(testIDs(d, "filter-notice")) == 0 {
+				t.Errorf("no export form with a notice: %.300s", res.body)
+			}
+			if res.header.Get("Content-Disposition") != "" {
+				t.Error("a refused export is a download")
+			}
 		})
 	}
 }

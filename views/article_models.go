@@ -86,12 +86,21 @@ type ReviewForm struct {
 	Invalid   bool // some field has an error
 }
 
+// Value is a field's value as pages show it: a text, or for topics the
+// list itself, since a topic may hold a comma and joined topics would be
+// ambiguous.
+type Value struct {
+	Text   string
+	Topics []string
+	IsList bool // show Topics ("none" when empty), not Text
+}
+
 // HistoryItem is one audit entry, in words.
 type HistoryItem struct {
 	Actor string
 	Field string
-	Old   string
-	New   string
+	Old   Value
+	New   Value
 	At    Date
 }
 
@@ -146,8 +155,8 @@ func indexString(i int) string { return fmt.Sprintf("%d", i) }
 type ConflictRow struct {
 	Field     string // quality, topics, published, status, note
 	Label     string
-	Mine      string
-	Theirs    string
+	Mine      Value
+	Theirs    Value
 	Differs   bool
 	ChangedBy string // who last changed the stored value; "" when unknown
 	ChangedAt Date

@@ -25,14 +25,6 @@ type Flash struct {
 	Text string
 }
 
-// navCurrent gives aria-current to the link of the section the page is in.
-func navCurrent(p Page, section string) string {
-	if p.Nav == section {
-		return "page"
-	}
-	return ""
-}
-
 // csrfHeader is the hx-headers value that sends the CSRF token with every
 // htmx request.
 func csrfHeader(token string) string {

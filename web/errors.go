@@ -95,7 +95,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	var comp templ.Component
-	if isHTMX(c) {
+	if handlers.IsHTMX(c) {
 		comp = views.ErrorFragment(v)
 	} else {
 		comp = views.ErrorPage(s.errorPage(c, v), v)
@@ -116,7 +116,7 @@ func (s *Server) unauthorized(c echo.Context, v *views.ErrorView) bool {
 	req := c.Request()
 	loginURL := "/login?next=" + url.QueryEscape(req.URL.RequestURI())
 	switch {
-	case isHTMX(c):
+	case handlers.IsHTMX(c):
 		// A redirect would be followed by XHR and swapped into the page;
 		// HX-Redirect makes the browser go, back to the page it was on.
 		v.LoginURL = "/login"
@@ -151,8 +151,6 @@ func (s *Server) logFailure(ctx context.Context, err error) {
 		s.log.WarnContext(ctx, "writing error response", slog.Any("error", err))
 	}
 }
-
-func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
 
 // requestID is the id the RequestID middleware gave this request.
 func requestID(c echo.Context) string {

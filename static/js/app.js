@@ -11,10 +11,12 @@
     if (msg && !window.confirm(msg)) ev.preventDefault();
   }, true);
 
-  // After a failed submission, put the cursor in the first field in error,
-  // or on the form's error message, so keyboard and screen-reader users
-  // land where the problem is.
+  // After a failed submission, put the focus where the problem is: on an
+  // error summary (it lists every error, each linked to its field), else
+  // in the first field in error, else on the form's error message.
   function focusFirstError() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); return; }
     var field = document.querySelector("[aria-invalid='true']");
     if (field) { field.focus(); return; }
     var alert = document.querySelector("main [role='alert']");

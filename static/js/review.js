@@ -1,6 +1,7 @@
 // newsdesk review page: keeps the quality slider and the number field in
-// step. The slider has no name, so only the number field is submitted; it
-// stays hidden without JavaScript and the form works the same.
+// step, and keeps the form's Save buttons on screen. The slider has no
+// name, so only the number field is submitted; it stays hidden without
+// JavaScript and the form works the same.
 (function () {
   "use strict";
   function wire(slider) {
@@ -16,10 +17,31 @@
     fromInput();
     slider.hidden = false;
   }
+
+  // The panel scrolls inside itself, its Save buttons stuck at its foot.
+  // CSS can only guess how far down the page it starts (a flash pushes it
+  // further), so fit it to the window below its top: the buttons are then
+  // on screen however the page opens. Only while it is sticky (wide
+  // windows); narrow ones show it in the page's flow.
+  var gap = 16; // the panel's sticky top and bottom margin, 1rem
+  function fit(panel) {
+    if (getComputedStyle(panel).position !== "sticky") {
+      panel.style.maxHeight = "";
+      return;
+    }
+    var top = Math.max(panel.getBoundingClientRect().top, gap);
+    panel.style.maxHeight = Math.max(window.innerHeight - top - gap, 200) + "px";
+  }
+
   function init() {
     document.querySelectorAll("input[type=range][data-sync]").forEach(wire);
-    var summary = document.querySelector("[data-testid=form-errors]");
-    if (summary) summary.focus();
+    var panel = document.querySelector(".review-side");
+    if (panel) {
+      var refit = function () { fit(panel); };
+      window.addEventListener("scroll", refit, { passive: true });
+      window.addEventListener("resize", refit);
+      refit();
+    }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

@@ -1,0 +1,42 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/newsdesk/newsdesk/db"
+)
+
+// brokenExport is an articleStore whose export fails after one article,
+// while that article still sits in the exporter's buffer.
+type brokenExport struct{ articleStore }
+
+func (brokenExport) Export(_ context.Context, _ db.ListQuery, fn func(db.ExportRecord) error) error {
+	if err := fn(db.ExportRecord{Key: "a", FileName: "a.md", Raw: []byte("---\ntitle: A\n---\n")}); err != nil {
+		return err
+	}
+	return errors.New("database gone")
+}
+
+// An export that fails before any byte reached the client ends in the
+// error page, shown as a page: not offered as the download's file.
+func TestExportErrorBeforeTheFirstByteIsAPage(t *testing.T) {
+	for _, format := range []string{formatZip, formatYAML} {
+		t.Run(format, func(t *testing.T) {
+			e := echo.New()
+			e.GET("/export", newArticles(brokenExport{}, nil).Export)
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export?format="+format, nil))
+			if rec.Code != http.StatusInternalServerError {
+				t.Errorf("status %d, want 500", rec.Code)
+			}
+			if cd := rec.Header().Get(echo.HeaderContentDisposition); cd != "" {
+				t.Errorf("the error answer is a download: Content-Disposition %q", cd)
+			}
+		})
+	}
+}

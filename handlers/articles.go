@@ -12,9 +12,9 @@ import (
 	"github.com/newsdesk/newsdesk/db"
 )
 
-// articleStore is what the queue, review and export pages need of the
+// ArticleStore is what the queue, review and export pages need of the
 // database.
-type articleStore interface {
+type ArticleStore interface {
 	List(ctx context.Context, q db.ListQuery) (db.Page, error)
 	Get(ctx context.Context, id int64) (*db.Record, error)
 	Update(ctx context.Context, id int64, e db.Edit) (*db.Record, error)
@@ -29,18 +29,14 @@ type articleStore interface {
 // Articles serves the review queue, the review page and its form, and the
 // export.
 type Articles struct {
-	store    articleStore
+	store    ArticleStore
 	sessions Sessions
 	now      func() time.Time
 	pageSize int // queue rows per page
 }
 
 // NewArticles returns the article handlers.
-func NewArticles(store *db.Store, s Sessions) *Articles {
-	return newArticles(store, s)
-}
-
-func newArticles(store articleStore, s Sessions) *Articles {
+func NewArticles(store ArticleStore, s Sessions) *Articles {
 	return &Articles{store: store, sessions: s, now: time.Now, pageSize: db.DefaultLimit}
 }
 

@@ -16,15 +16,15 @@ import (
 	"github.com/newsdesk/newsdesk/views"
 )
 
-// authStore is what logging in and out needs of the database.
-type authStore interface {
+// AuthStore is what logging in and out needs of the database.
+type AuthStore interface {
 	UserByName(ctx context.Context, name string) (*db.User, error)
 	BumpSessionEpoch(ctx context.Context, id int64) error
 }
 
 // Auth serves the login form, login and logout.
 type Auth struct {
-	store    authStore
+	store    AuthStore
 	sessions Sessions
 	throttle *Throttle
 	log      *slog.Logger
@@ -34,7 +34,7 @@ type Auth struct {
 }
 
 // NewAuth returns the login handlers. A nil logger discards.
-func NewAuth(store authStore, s Sessions, th *Throttle, log *slog.Logger) *Auth {
+func NewAuth(store AuthStore, s Sessions, th *Throttle, log *slog.Logger) *Auth {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

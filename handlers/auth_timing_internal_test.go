@@ -10,7 +10,7 @@ import (
 	"github.com/newsdesk/newsdesk/db"
 )
 
-// usersByName is an authStore over a map.
+// usersByName is an AuthStore over a map.
 type usersByName map[string]*db.User
 
 func (m usersByName) UserByName(_ context.Context, name string) (*db.User, error) {

@@ -11,9 +11,9 @@ import (
 	"github.com/newsdesk/newsdesk/db"
 )
 
-// brokenExport is an articleStore whose export fails after one article,
+// brokenExport is an ArticleStore whose export fails after one article,
 // while that article still sits in the exporter's buffer.
-type brokenExport struct{ articleStore }
+type brokenExport struct{ ArticleStore }
 
 func (brokenExport) Export(_ context.Context, _ db.ListQuery, fn func(db.ExportRecord) error) error {
 	if err := fn(db.ExportRecord{Key: "a", FileName: "a.md", Raw: []byte("---\ntitle: A\n---\n")}); err != nil {
@@ -28,7 +28,7 @@ func TestExportErrorBeforeTheFirstByteIsAPage(t *testing.T) {
 	for _, format := range []string{formatZip, formatYAML} {
 		t.Run(format, func(t *testing.T) {
 			e := echo.New()
-			e.GET("/export", newArticles(brokenExport{}, nil).Export)
+			e.GET("/export", NewArticles(brokenExport{}, nil).Export)
 			rec := httptest.NewRecorder()
 			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export?format="+format, nil))
 			if rec.Code != http.StatusInternalServerError {

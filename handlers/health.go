@@ -9,8 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// pinger is what the health check needs of the database.
-type pinger interface {
+// Pinger is what the health check needs of the database.
+type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
@@ -19,7 +19,7 @@ const healthTimeout = 2 * time.Second
 
 // Health is GET /healthz: 200 "ok" when the database answers, 503 when it
 // does not. Plain text, for load balancers and monitors.
-func Health(store pinger, log *slog.Logger) echo.HandlerFunc {
+func Health(store Pinger, log *slog.Logger) echo.HandlerFunc {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

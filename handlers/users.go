@@ -14,8 +14,8 @@ import (
 	"github.com/newsdesk/newsdesk/views"
 )
 
-// userStore is what user administration needs of the database.
-type userStore interface {
+// UserStore is what user administration needs of the database.
+type UserStore interface {
 	Users(ctx context.Context) ([]db.User, error)
 	UserByID(ctx context.Context, id int64) (*db.User, error)
 	CreateUser(ctx context.Context, username, hash string, role db.Role) (*db.User, error)
@@ -27,12 +27,12 @@ type userStore interface {
 // Users serves the admin pages that manage accounts. Routes put it behind
 // the admin check; it trusts that.
 type Users struct {
-	store    userStore
+	store    UserStore
 	sessions Sessions
 }
 
 // NewUsers returns the user administration handlers.
-func NewUsers(store userStore, s Sessions) *Users {
+func NewUsers(store UserStore, s Sessions) *Users {
 	return &Users{store: store, sessions: s}
 }
 

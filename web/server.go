@@ -30,10 +30,25 @@ const (
 	shutdownTimeout   = 15 * time.Second
 )
 
+// Store is everything the web app needs of its database: the sum of the
+// handlers' own small interfaces, the user lookup of the session check and
+// the persisted session keys. *db.Store is the SQLite one; another
+// implementation (PostgreSQL, shared by several instances) only has to
+// satisfy this.
+type Store interface {
+	handlers.ArticleStore
+	handlers.AuthStore
+	handlers.UserStore
+	handlers.Pinger
+	SessionKeys(ctx context.Context) (hashKey, blockKey []byte, err error)
+}
+
+var _ Store = (*db.Store)(nil)
+
 // Server is the configured web application.
 type Server struct {
 	cfg      Config
-	store    *db.Store
+	store    Store
 	log      *slog.Logger
 	e        *echo.Echo
 	sessions *sessionManager
@@ -42,7 +57,7 @@ type Server struct {
 
 // New builds the server: session keys (from cfg.SessionKey or kept in the
 // store), middleware and routes. It does not listen; see Run and Handler.
-func New(ctx context.Context, cfg Config, store *db.Store) (*Server, error) {
+func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	cfg = cfg.withDefaults()
 	if _, err := bytes.Parse(cfg.BodyLimit); err != nil {
 		return nil, fmt.Errorf("web: body limit %q: %w", cfg.BodyLimit, err)
@@ -71,7 +86,7 @@ func New(ctx context.Context, cfg Config, store *db.Store) (*Server, error) {
 // sessionKeys are derived from the configured secret or, without one, read
 // from the database (created there on first start and never replaced, so
 // a restart logs nobody out).
-func sessionKeys(ctx context.Context, cfg Config, store *db.Store) (hashKey, blockKey []byte, err error) {
+func sessionKeys(ctx context.Context, cfg Config, store Store) (hashKey, blockKey []byte, err error) {
 	if cfg.SessionKey != "" {
 		return deriveKeys(cfg.SessionKey)
 	}

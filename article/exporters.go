@@ -61,7 +61,9 @@ func (d *DirExporter) Add(fileName string, data []byte) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	_, werr := tmp.Write(data)
-	if err := errors.Join(werr, tmp.Close()); err != nil {
+	// CreateTemp makes the file owner-only; the pipeline, often another
+	// user, must be able to read the export.
+	if err := errors.Join(werr, tmp.Chmod(0o644), tmp.Close()); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("export: write %s: %w", fileName, err)
 	}

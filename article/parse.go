@@ -108,20 +108,13 @@ func ReadFile(path string, maxSize int64) (*Article, error) {
 		maxSize = DefaultMaxFileSize
 	}
 	name := filepath.Base(path)
-	f, err := os.Open(path)
+	f, size, err := openRegular(path, name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &ParseError{File: name, Reason: "not a regular file"}
-	}
-	if st.Size() > maxSize {
-		return nil, tooLarge(name, st.Size(), maxSize)
+	if size > maxSize {
+		return nil, tooLarge(name, size, maxSize)
 	}
 	// The limit holds even when the file grows between Stat and Read.
 	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
@@ -134,13 +127,44 @@ func ReadFile(path string, maxSize int64) (*Article, error) {
 	return Parse(name, data)
 }
 
+// openRegular opens path when it is a regular file and returns its size.
+// It checks before opening, because opening a FIFO for reading waits for a
+// writer and would hang an import, and again after, in case the file was
+// replaced in between.
+func openRegular(path, name string) (*os.File, int64, error) {
+	st, err := os.Stat(path)
+	if err == nil && !st.Mode().IsRegular() {
+		err = notRegular(name)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if st, err = f.Stat(); err == nil && !st.Mode().IsRegular() {
+		err = notRegular(name)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
+}
+
+func notRegular(name string) error {
+	return &ParseError{File: name, Reason: "not a regular file"}
+}
+
 func tooLarge(name string, size, max int64) error {
 	return &ParseError{File: name, Reason: fmt.Sprintf("file is %d bytes, more than the limit of %d bytes", size, max)}
 }
 
-// keyOf strips the extension: "abc.md" -> "abc". A name that is all
-// extension (".md") keeps its name, so no key is ever empty.
-func keyOf(fileName string) string {
+// KeyOf is the article key of a file: its base name without the
+// extension, "dir/abc.md" -> "abc". A name that is all extension (".md")
+// keeps its name, so no key is ever empty.
+func KeyOf(fileName string) string {
 	base := filepath.Base(fileName)
 	if key := strings.TrimSuffix(base, filepath.Ext(base)); key != "" {
 		return key
@@ -250,7 +274,7 @@ func checkRootKeys(root *yaml.Node) error {
 func (d *doc) article(fileName string, raw []byte) (*Article, error) {
 	m := d.root
 	a := &Article{
-		Key:         keyOf(fileName),
+		Key:         KeyOf(fileName),
 		FileName:    fileName,
 		Category:    str(get(m, "category")),
 		Excerpt:     str(get(m, "excerpt")),

@@ -225,7 +225,7 @@ func applyEdit(cur *Record, e Edit) (*Record, []change) {
 		next.Quality, next.HasQuality, next.Edited.Quality = *e.Quality, true, true
 		cs = append(cs, change{"quality", qualityText(cur.Quality, cur.HasQuality), qualityText(*e.Quality, true)})
 	}
-	if e.SetTopics && !slices.Equal(cur.Topics, e.Topics) {
+	if e.SetTopics && !sameTopics(cur.Topics, e.Topics) {
 		next.Topics, next.Edited.Topics = slices.Clone(e.Topics), true
 		cs = append(cs, change{"topics", encodeTopics(cur.Topics), encodeTopics(e.Topics)})
 	}
@@ -242,6 +242,13 @@ func applyEdit(cur *Record, e Edit) (*Record, []change) {
 		cs = append(cs, change{"note", cur.Note, *e.Note})
 	}
 	return &next, cs
+}
+
+// sameTopics compares topic lists the way the store identifies topics,
+// ignoring case: a form that only respells them (it takes the store's
+// spelling, "ai" -> "AI") edits nothing, so the file keeps its own.
+func sameTopics(a, b []string) bool {
+	return slices.EqualFunc(a, b, func(x, y string) bool { return topicFold(x) == topicFold(y) })
 }
 
 func (w *writer) saveEdit(next *Record, changes []change, e Edit, now time.Time) error {

@@ -222,3 +222,43 @@ func TestUpdateTopicsSyncsTopicTables(t *testing.T) {
 		t.Errorf("article_topics = %v", names)
 	}
 }
+
+// Topics are one topic whatever their case (filters, facets and
+// article_topics fold them), so a save that only respells them, as the
+// review form does when it takes the store's spelling ("ai" -> "AI"), is
+// no topics edit: the file's spelling stays, and so do its bytes on export.
+func TestUpdateTopicsRespelledIsNoChange(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	first, a := genArticle(1), genArticle(2)
+	first.Topics = []string{"AI", "Space"}
+	first.Raw = renderRaw(first)
+	a.Topics = []string{"ai", "space"}
+	a.Raw = renderRaw(a)
+	mustImport(t, s, first, a)
+	r := mustGetByKey(t, s, a.Key)
+	r, err := s.Update(ctx, r.ID, Edit{Version: r.Version, Actor: "alice",
+		Topics: []string{"AI", "Space"}, SetTopics: true, Status: ptr(article.StatusApproved)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Edited.Topics || !slices.Equal(r.Topics, []string{"ai", "space"}) {
+		t.Errorf("topics %q, edited %t: want the file's [ai space], not edited", r.Topics, r.Edited.Topics)
+	}
+	err = s.Export(ctx, ListQuery{Status: article.StatusApproved}, func(e ExportRecord) error {
+		if e.Changes.SetTopics {
+			t.Errorf("export rewrites topics as %q", e.Changes.Topics)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.History(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 1 || h[0].Field != "status" {
+		t.Errorf("audit %+v, want the status change only", h)
+	}
+}

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -62,7 +63,7 @@ func (s *Store) History(ctx context.Context, articleID int64) ([]AuditEntry, err
 func (s *Store) articleExists(ctx context.Context, id int64) error {
 	var one int
 	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE id = ?`, id).Scan(&one)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("db: article %d: %w", id, ErrNotFound)
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // Backup writes a consistent copy of the database to out with VACUUM INTO:
@@ -29,7 +30,13 @@ func (s *Store) Backup(ctx context.Context, out string) error {
 		return fmt.Errorf("db: backup: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, out); err != nil {
+	// SQLite takes a name starting with "file:" for a URI; an absolute
+	// path never does.
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
 		return fmt.Errorf("db: backup to %s: %w", out, err)
 	}
 	return conn.Close()

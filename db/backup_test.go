@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -67,5 +68,26 @@ func TestBackupWhileWriting(t *testing.T) {
 	err = s.Backup(ctx, out)
 	if err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("backup over an existing file: %v, want a refusal", err)
+	}
+}
+
+// SQLite reads a name that starts with "file:" as a URI: "file:copy.db"
+// would be written to copy.db, not where the user asked.
+func TestBackupWritesWhereItIsTold(t *testing.T) {
+	s := newStore(t)
+	mustImport(t, s, genArticle(1))
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, name := range []string{"file:copy.db", "copy?x=1.db", "copy #2.db"} {
+		if err := s.Backup(context.Background(), name); err != nil {
+			t.Errorf("backup to %q: %v", name, err)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("backup to %q: %v", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("folder holds %v, want the three backups only", entries)
 	}
 }

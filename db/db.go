@@ -56,6 +56,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("db: empty database path")
 	}
+	s, err := open(ctx, path)
+	if err != nil { // SQLite's messages do not say which file
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, path string) (*Store, error) {
 	w, err := openPool(dsn(path, writerParam), 1)
 	if err != nil {
 		return nil, err
@@ -83,7 +91,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func openPool(dsn string, conns int) (*sql.DB, error) {
 	pool, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("db: open: %w", err)
+		return nil, err
 	}
 	pool.SetMaxOpenConns(conns)
 	pool.SetMaxIdleConns(conns)
@@ -164,7 +172,7 @@ func loadMigrations() ([]migration, error) {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("db: migration %q: name must start with a number and _", e.Name())
+			return nil, fmt.Errorf("migration %q: name must start with a number and _", e.Name())
 		}
 		b, err := migrationFS.ReadFile("migrations/" + e.Name())
 		if err != nil {
@@ -175,7 +183,7 @@ func loadMigrations() ([]migration, error) {
 	slices.SortFunc(ms, func(a, b migration) int { return cmp.Compare(a.version, b.version) })
 	for i, m := range ms {
 		if m.version != i+1 {
-			return nil, fmt.Errorf("db: migration %q: expected number %d", m.name, i+1)
+			return nil, fmt.Errorf("migration %q: expected number %d", m.name, i+1)
 		}
 	}
 	return ms, nil
@@ -192,7 +200,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	// The version table is the one thing created outside a migration: it
 	// is how we know which migrations ran.
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("db: schema_version: %w", err)
+		return fmt.Errorf("schema_version: %w", err)
 	}
 	for _, m := range ms {
 		if err := s.apply(ctx, m, len(ms)); err != nil {
@@ -210,16 +218,16 @@ func (s *Store) apply(ctx context.Context, m migration, known int) error {
 		var current int
 		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&current)
 		if err != nil {
-			return fmt.Errorf("db: schema version: %w", err)
+			return fmt.Errorf("schema version: %w", err)
 		}
 		if current > known {
-			return fmt.Errorf("db: database schema version %d is newer than this program (%d)", current, known)
+			return fmt.Errorf("database schema version %d is newer than this program (%d)", current, known)
 		}
 		if current >= m.version {
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("db: migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
 			return err

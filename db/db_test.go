@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -109,5 +110,28 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 		if s := <-stores; s != nil {
 			s.Close()
 		}
+	}
+}
+
+// SQLite's own errors do not say which file: "unable to open database file".
+func TestOpenErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.md")
+	if err := os.WriteFile(notDB, []byte("---\ntitle: not a database\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{filepath.Join(dir, "missing", "n.db"), notDB, dir} {
+		s, err := Open(context.Background(), path)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%s) succeeded", path)
+			continue
+		}
+		if !strings.Contains(err.Error(), path) {
+			t.Errorf("Open(%s): %q does not name the file", path, err)
+		}
+	}
+	if b, _ := os.ReadFile(notDB); string(b) != "---\ntitle: not a database\n---\n" {
+		t.Errorf("a file that is not a database was changed: %q", b)
 	}
 }

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -56,7 +57,7 @@ func (s *Store) facets(ctx context.Context, what, query string) ([]Facet, error)
 func (s *Store) CanonicalTopic(ctx context.Context, name string) (string, error) {
 	var canon string
 	err := s.r.QueryRowContext(ctx, `SELECT name FROM topics WHERE fold = ?`, topicFold(name)).Scan(&canon)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return name, nil
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -69,7 +70,7 @@ func (w *writer) topicID(name string) (int64, error) {
 	}
 	var id int64
 	err := w.queryRow(`SELECT id FROM topics WHERE fold = ?`, fold).Scan(&id)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		var res sql.Result
 		res, err = w.exec(`INSERT INTO topics (name, fold) VALUES (?, ?)`, strings.TrimSpace(name), fold)
 		if err == nil {

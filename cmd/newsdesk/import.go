@@ -70,7 +70,6 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // source is one file to import: a name for the report and a way to parse it.
 type source struct {
 	display string // path as the user named it
-	key     string
 	parse   func() (*article.Article, error)
 }
 
@@ -84,54 +83,78 @@ type failure struct {
 // taken (a.md and a.txt both claim "a"), which would otherwise overwrite
 // each other in one run.
 func collectFiles(paths []string, maxSize int64) ([]source, []failure) {
-	var sources []source
-	var failures []failure
-	seen := map[string]string{}
-	add := func(path string) {
-		key := keyOf(filepath.Base(path))
-		if first, dup := seen[key]; dup {
-			failures = append(failures, failure{path, fmt.Errorf("same article key %q as %s", key, first)})
-			return
-		}
-		seen[key] = path
-		sources = append(sources, source{display: path, key: key, parse: func() (*article.Article, error) {
-			return article.ReadFile(path, maxSize)
-		}})
-	}
+	c := collector{maxSize: maxSize, seen: map[string]string{}}
 	for _, p := range paths {
 		info, err := os.Stat(p)
-		if err != nil {
-			failures = append(failures, failure{p, err})
-			continue
-		}
-		if !info.IsDir() {
-			add(p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				failures = append(failures, failure{path, err})
-				return nil
-			}
-			if d.Type().IsRegular() && articleExts[strings.ToLower(filepath.Ext(path))] {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
-			failures = append(failures, failure{p, err})
-		}
-		sort.Strings(found)
-		for _, f := range found {
-			add(f)
+		switch {
+		case err != nil:
+			c.fail(p, err)
+		case info.IsDir():
+			c.walk(p)
+		default:
+			c.add(p)
 		}
 	}
-	return sources, failures
+	return c.sources, c.failures
 }
 
-func keyOf(fileName string) string {
-	return strings.TrimSuffix(fileName, filepath.Ext(fileName))
+type collector struct {
+	maxSize  int64
+	seen     map[string]string // article key -> path that claimed it
+	sources  []source
+	failures []failure
+}
+
+func (c *collector) fail(path string, err error) {
+	c.failures = append(c.failures, failure{path, err})
+}
+
+// add queues path, unless its key is taken. The same file named twice
+// ("in" and "in/a.md", or through a symlink) is no clash: it is imported
+// once.
+func (c *collector) add(path string) {
+	key := article.KeyOf(path)
+	if first, dup := c.seen[key]; dup {
+		if !sameFile(first, path) {
+			c.fail(path, fmt.Errorf("same article key %q as %s", key, first))
+		}
+		return
+	}
+	c.seen[key] = path
+	c.sources = append(c.sources, source{display: path, parse: func() (*article.Article, error) {
+		return article.ReadFile(path, c.maxSize)
+	}})
+}
+
+func sameFile(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
+}
+
+// walk adds the files below dir that have an article extension, in name
+// order. Entries that are not plain files (symlinks, FIFOs) are added too:
+// ReadFile follows a link, or says why the entry is not a file, where
+// skipping it would lose an article without a word.
+func (c *collector) walk(dir string) {
+	// WalkDir does not enter a root that is a symlink; with a trailing
+	// separator the system resolves the link first.
+	if !os.IsPathSeparator(dir[len(dir)-1]) {
+		dir += string(filepath.Separator)
+	}
+	var found []string
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			c.fail(path, err)
+		} else if !d.IsDir() && articleExts[strings.ToLower(filepath.Ext(path))] {
+			found = append(found, path)
+		}
+		return nil // keep going: every readable file is imported
+	})
+	sort.Strings(found)
+	for _, f := range found {
+		c.add(f)
+	}
 }
 
 // importReport counts what an import did.
@@ -208,8 +231,6 @@ func importSources(ctx context.Context, store *db.Store, sources []source, bar *
 			if bar != nil {
 				bar.Add(1)
 			}
-		case r.art.Key != r.src.key:
-			rep.failures = append(rep.failures, failure{r.src.display, fmt.Errorf("parser gave key %q, expected %q", r.art.Key, r.src.key)})
 		default:
 			batch = append(batch, r.art)
 			if len(batch) == importBatch {

@@ -337,3 +337,18 @@ func checkIntegrity(t *testing.T, dbPath string) {
 		t.Fatal(err)
 	}
 }
+
+// Only "user add" may create the database: list, passwd and disable on a
+// mistyped --db must say so rather than answer from a new, empty file.
+func TestUserCommandsNeedAnExistingDatabase(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo.db")
+	for _, args := range [][]string{{"list"}, {"passwd", "ann"}, {"disable", "ann"}} {
+		out, errOut, code := runCmd(t, append([]string{"user", "--db", missing}, args...)...)
+		if code != 1 || !strings.Contains(errOut, "typo.db does not exist") {
+			t.Errorf("user %v: exit %d, output %q; want exit 1 saying the database does not exist", args, code, out+errOut)
+		}
+		if _, err := os.Stat(missing); err == nil {
+			t.Fatalf("user %v created %s", args, missing)
+		}
+	}
+}

@@ -11,7 +11,8 @@ import (
 )
 
 // openExisting opens a database that must already exist: export, backup and
-// user management on a mistyped path should say so, not create an empty one.
+// user management (but adding a user) on a mistyped path should say so,
+// not create an empty one.
 func openExisting(ctx context.Context, path string) (*db.Store, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("database %s does not exist (import articles first, or pass --db)", path)

@@ -51,7 +51,11 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if action == "add" && *role != string(db.RoleAdmin) && *role != string(db.RoleEditor) {
 		return c.usageErr("user add: --role must be admin or editor, got %q", *role)
 	}
-	store, err := db.Open(ctx, *dbPath)
+	open := openExisting
+	if action == "add" { // the first admin is how a new database starts
+		open = db.Open
+	}
+	store, err := open(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			"The password is read from standard input when it is not a terminal\n"+
 			"(first line), otherwise asked for twice without echo.", stdout)
 	dbPath := c.dbFlag()
-	role := c.fs.String("role", "editor", "role for add: admin or editor")
+	role := c.fs.String("role", envString("NEWSDESK_ROLE", "editor"), "role for add: admin or editor (env NEWSDESK_ROLE)")
 	rest, err := c.parse(args, stdout)
 	if err != nil {
 		return err

@@ -31,8 +31,9 @@ func ParseStatus(s string) (Status, error) {
 	return "", fmt.Errorf("unknown status %q (want pending, approved or rejected)", s)
 }
 
-// Limits on the values an editor may set; the import accepts what the
-// pipeline wrote, the forms refuse what breaks these.
+// Limits on quality and topics. Import and the review form apply the same
+// rules (CheckQuality, CheckTopic, CheckTopicCount), so every article that
+// imports can be saved unchanged.
 const (
 	MinQuality     = 0
 	MaxQuality     = 100

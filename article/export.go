@@ -3,8 +3,9 @@ package article
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -18,6 +19,12 @@ import (
 // the value decodes to the body exactly (YAML reads CRLF as LF). A body a
 // literal block cannot hold (control characters, mixed line breaks) is
 // written as a double-quoted string instead.
+//
+// The name on the "# file: " line is EscapeName(fileName, nil): an
+// ordinary name (printable UTF-8, no '%', no white space at either end)
+// stands as it is; in any other, '%' and each unsafe byte is written %XX,
+// so the line is valid UTF-8 YAML for every name, two names never give the
+// same line, and url.PathUnescape of the text after "# file: " is the name.
 func YAMLDocument(fileName string, data []byte) []byte {
 	l, err := splitFile(data)
 	if err != nil { // not an article: keep everything as the body
@@ -34,7 +41,7 @@ func YAMLDocument(fileName string, data []byte) []byte {
 	fm, body := data[l.fmStart:l.fmEnd], string(data[l.bodyStart:])
 	var b bytes.Buffer
 	b.Grow(len(data) + len(fileName) + 64)
-	b.WriteString("---" + eol + "# file: " + commentText(fileName) + eol)
+	b.WriteString("---" + eol + "# file: " + EscapeName(fileName, nil) + eol)
 	b.Write(fm)
 	if strings.TrimSpace(body) == "" {
 		return b.Bytes()
@@ -48,12 +55,34 @@ func YAMLDocument(fileName string, data []byte) []byte {
 	return b.Bytes()
 }
 
-// commentText keeps a file name on its comment line.
-func commentText(s string) string {
-	if strings.ContainsFunc(s, func(r rune) bool { return escapeRune(r) != "" }) {
-		return strconv.Quote(s)
+// EscapeName writes a file name as printable UTF-8 on one line that gives
+// the name back exactly: '%', each byte that is not part of valid UTF-8,
+// each character YAML does not take as it is in a one-line scalar or
+// comment (controls, line breaks, DEL, C1 controls, U+2028, U+2029, the
+// BOM, U+FFFE, U+FFFF), white space at either end (readers trim it), and
+// each character for which also reports true (also may be nil) become %XX
+// per byte, upper-case hex: the percent-encoding of RFC 3986, section
+// 2.1. Every other character stays, so an ordinary name, non-ASCII too, is
+// unchanged. As '%' itself is always escaped, two names never give the
+// same result, and url.PathUnescape gives the name back.
+func EscapeName(name string, also func(rune) bool) string {
+	start := len(name) - len(strings.TrimLeftFunc(name, unicode.IsSpace))
+	end := len(strings.TrimRightFunc(name, unicode.IsSpace))
+	var b strings.Builder
+	b.Grow(len(name))
+	for i := 0; i < len(name); {
+		r, size := utf8.DecodeRuneInString(name[i:])
+		if r == '%' || (r == utf8.RuneError && size == 1) || escapeRune(r) != "" ||
+			i < start || i >= end || (also != nil && also(r)) {
+			for _, c := range []byte(name[i : i+size]) {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
+		} else {
+			b.WriteString(name[i : i+size])
+		}
+		i += size
 	}
-	return s
+	return b.String()
 }
 
 // bodyKey picks a top-level key the front matter does not use, and the
@@ -124,12 +153,17 @@ func literalSafe(body, eol string) bool {
 	return !strings.ContainsFunc(rest, func(r rune) bool { return r != '\t' && escapeRune(r) != "" })
 }
 
-// encodeString writes a topic as a YAML scalar: plain when the YAML library
-// would write it plain too (so "yes", "123", "a: b", "#x" or " x" get quoted)
-// and, inside a flow list, when it holds no flow indicator; double-quoted
-// otherwise. Unicode stays as it is.
+// encodeString writes a topic as a YAML scalar that every YAML reader
+// reads back as s: plain only when yaml.v3 would write it plain too (so
+// "a: b", "#x", " x", "- x", "3.10", "yes" or "123" get quoted, YAML 1.2
+// and yaml.v3's 1.1 leftovers), when a YAML 1.1 reader such as PyYAML reads
+// it as a string as well (yaml11Resolve: "=", "12:30", "2001-12-14 1:2:3 -5"
+// get quoted), and, inside a flow list, when it holds no flow indicator or
+// "?" (",[]{}" end a plain scalar there, ":" and "#" may, and yaml.v3 and
+// PyYAML stop at "?"). Otherwise it is double-quoted, on one line, with
+// escapes YAML 1.1 and 1.2 both know. Unicode stays as it is.
 func encodeString(s string, flow bool) string {
-	if s != "" && !(flow && strings.ContainsAny(s, ",[]{}:#")) {
+	if s != "" && yaml11Resolve(s) == tagStr && !(flow && strings.ContainsAny(s, ",[]{}:#?")) {
 		if out, err := yaml.Marshal(s); err == nil && string(out) == s+"\n" {
 			return s
 		}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -113,6 +115,98 @@ func TestYAMLDocumentBodies(t *testing.T) {
 		var m map[string]any
 		if err := yaml.Unmarshal(doc, &m); err != nil || m["body"] != body {
 			t.Errorf("%q: got %q, %v\n%s", body, m["body"], err, doc)
+		}
+	}
+}
+
+func TestEscapeName(t *testing.T) {
+	colon := func(r rune) bool { return r == ':' }
+	tests := []struct {
+		name, in, want string
+		also           func(rune) bool
+	}{
+		{"ordinary", "a.md", "a.md", nil},
+		{"non-ASCII stays", "café 日本 🗞.md", "café 日本 🗞.md", nil},
+		{"backslash and colon stay", `a\b:c.md`, `a\b:c.md`, nil},
+		{"percent", "100%.md", "100%25.md", nil},
+		{"an escape's look-alike", "a%0Ab.md", "a%250Ab.md", nil},
+		{"line break", "a\nb.md", "a%0Ab.md", nil},
+		{"CR and tab", "a\r\tb", "a%0D%09b", nil},
+		{"controls and DEL", "\x00\x07\x1b\x7f", "%00%07%1B%7F", nil},
+		{"not UTF-8", "caf\xe9.md", "caf%E9.md", nil},
+		{"cut UTF-8 sequence", "a\xc3", "a%C3", nil},
+		{"surrogate bytes", "\xed\xa0\x80", "%ED%A0%80", nil},
+		{"C1 control NEL", "a\u0085b", "a%C2%85b", nil},
+		{"line separator", "a\u2028b", "a%E2%80%A8b", nil},
+		{"BOM", "\ufeffa", "%EF%BB%BFa", nil},
+		{"non-character", "a\uffffb", "a%EF%BF%BFb", nil},
+		{"U+FFFD itself stays", "a\ufffdb", "a\ufffdb", nil},
+		{"spaces at the ends", "  a b  ", "%20%20a b%20%20", nil},
+		{"no-break space at the end", "a\u00a0", "a%C2%A0", nil},
+		{"all spaces", "   ", "%20%20%20", nil},
+		{"also", "a:b", "a%3Ab", colon},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := EscapeName(tt.in, tt.also)
+			if got != tt.want {
+				t.Errorf("EscapeName(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if back, err := url.PathUnescape(got); err != nil || back != tt.in {
+				t.Errorf("PathUnescape(%q) = %q, %v; want %q", got, back, err, tt.in)
+			}
+		})
+	}
+}
+
+// FuzzEscapeName: for any bytes, the escape is printable UTF-8 on one line
+// that YAML keeps in a comment, and gives the name back.
+func FuzzEscapeName(f *testing.F) {
+	for _, s := range []string{"a.md", "a\nb", "caf\xe9", "%", " x ", "\u2028", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		e := EscapeName(name, nil)
+		if !utf8.ValidString(e) || strings.ContainsFunc(e, func(r rune) bool { return escapeRune(r) != "" }) {
+			t.Fatalf("EscapeName(%q) = %q: not printable UTF-8", name, e)
+		}
+		if back, err := url.PathUnescape(e); err != nil || back != name {
+			t.Fatalf("PathUnescape(EscapeName(%q)) = %q, %v", name, back, err)
+		}
+		if strings.TrimSpace(e) != e {
+			t.Fatalf("EscapeName(%q) = %q: white space at an end", name, e)
+		}
+	})
+}
+
+// TestYAMLDocumentFileLine: every name gives a "# file: " line that is
+// valid UTF-8, that a YAML reader takes as a comment, that gives the name
+// back, and that no other name gives. The old rule (Go quoting when
+// needed) gave the names a"\n" and the quoted form of a-newline the same line.
+func TestYAMLDocumentFileLine(t *testing.T) {
+	names := []string{
+		"a.md", "a\nb.md", `a\nb.md`, `"a\nb.md"`, "\"a\nb.md\"", "caf\xe9.md", "café.md", "caf%C3%A9.md",
+		"x\x00y", "tab\t.md", " lead.md", "trail.md ", "a\u2028b.md", "# hash.md", "---", "...", "a: b", "'q'.md",
+		"\xff\xfe", "\ufeffbom.md", strings.Repeat("n", 255),
+	}
+	seen := map[string]string{}
+	for _, n := range names {
+		doc := YAMLDocument(n, []byte("---\ntitle: T\n---\nbody\n"))
+		line, _, _ := strings.Cut(strings.TrimPrefix(string(doc), "---\n"), "\n")
+		if !utf8.ValidString(line) || !strings.HasPrefix(line, "# file: ") {
+			t.Errorf("%q: file line %q", n, line)
+			continue
+		}
+		if other, ok := seen[line]; ok {
+			t.Errorf("%q and %q both give %q", n, other, line)
+		}
+		seen[line] = n
+		if back, err := url.PathUnescape(strings.TrimPrefix(line, "# file: ")); err != nil || back != n {
+			t.Errorf("%q: line %q gives back %q, %v", n, line, back, err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(doc, &m); err != nil || m["title"] != "T" || m["body"] != "body\n" {
+			t.Errorf("%q: document reads %v, %v\n%s", n, m, err, doc)
 		}
 	}
 }

@@ -27,6 +27,9 @@ func checkBytes(raw []byte) error {
 	if len(raw) == 0 || bytes.Equal(raw, bom) {
 		return perr(0, "file is empty")
 	}
+	if enc := unicodeEncoding(raw); enc != "" {
+		return perr(0, "file is %s: save it as UTF-8", enc)
+	}
 	if i := bytes.IndexByte(raw, 0); i >= 0 {
 		return perr(lineAt(raw, i), "binary file: contains NUL bytes")
 	}
@@ -34,6 +37,39 @@ func checkBytes(raw []byte) error {
 		return perr(lineAt(raw, firstInvalidUTF8(raw)), "file is not valid UTF-8 text")
 	}
 	return nil
+}
+
+// unicodeEncoding names the UTF-16 or UTF-32 encoding of a text file, or
+// "". It follows the detection table of the YAML 1.2.2 spec (5.2,
+// Character Encodings): the byte order marks, then the pattern of NUL
+// bytes the first characters leave. Without a BOM all four of the first
+// bytes must fit the pattern, so a binary file with an early NUL is not
+// taken for text: an article starts with "---", which is ASCII.
+func unicodeEncoding(raw []byte) string {
+	switch {
+	case bytes.HasPrefix(raw, []byte{0, 0, 0xFE, 0xFF}):
+		return "UTF-32 (big-endian)"
+	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE, 0, 0}):
+		return "UTF-32 (little-endian)"
+	case bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
+		return "UTF-16 (big-endian)"
+	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}):
+		return "UTF-16 (little-endian)"
+	case len(raw) < 4:
+		return ""
+	}
+	nul := [4]bool{raw[0] == 0, raw[1] == 0, raw[2] == 0, raw[3] == 0}
+	switch nul {
+	case [4]bool{true, true, true, false}:
+		return "UTF-32 (big-endian)"
+	case [4]bool{false, true, true, true}:
+		return "UTF-32 (little-endian)"
+	case [4]bool{true, false, true, false}:
+		return "UTF-16 (big-endian)"
+	case [4]bool{false, true, false, true}:
+		return "UTF-16 (little-endian)"
+	}
+	return ""
 }
 
 func firstInvalidUTF8(raw []byte) int {
@@ -63,6 +99,9 @@ func splitFile(raw []byte) (layout, error) {
 	}
 	line, next := nextLine(raw, p)
 	if !isFence(line, "---") {
+		if cr := bytes.IndexByte(line, '\r'); cr >= 0 && isFence(line[:cr], "---") && loneCRFirst(line) {
+			return layout{}, crOnly()
+		}
 		return layout{}, perr(1, `file must start with a front-matter fence "---"`)
 	}
 	l := layout{fmStart: next, crlf: bytes.HasSuffix(raw[p:next], []byte("\r\n"))}
@@ -77,7 +116,23 @@ func splitFile(raw []byte) (layout, error) {
 			return layout{}, perr(n, "front matter must be one YAML document; this line starts another")
 		}
 	}
+	if loneCRFirst(raw[l.fmStart:]) {
+		return layout{}, crOnly()
+	}
 	return layout{}, perr(1, `front-matter fence "---" is never closed`)
+}
+
+// loneCRFirst reports whether the first line break in b is a CR without an
+// LF: the line ending of classic Mac OS files. The fences are found by LF,
+// so such a file would seem to have no fence; it is refused with the real
+// reason rather than read by rules two readers apply differently.
+func loneCRFirst(b []byte) bool {
+	i := bytes.IndexAny(b, "\r\n")
+	return i >= 0 && b[i] == '\r' && (i+1 == len(b) || b[i+1] != '\n')
+}
+
+func crOnly() *ParseError {
+	return perr(1, "file uses CR-only line endings; save it with LF or CRLF line endings")
 }
 
 // nextLine returns the line starting at p without its line ending, and the

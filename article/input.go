@@ -1,6 +1,7 @@
 package article
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,12 +9,87 @@ import (
 	"unicode/utf8"
 )
 
+// TopicError says why a text cannot be a topic. Reason is a phrase that
+// follows the topic's name in a message: "is empty", "is 70 characters
+// long; the limit is 64".
+type TopicError struct {
+	Topic  string
+	Reason string
+}
+
+func (e *TopicError) Error() string { return "topic " + quoteTopic(e.Topic) + " " + e.Reason }
+
+// quoteTopic shows a topic in a message: quoted, escaped, cut to 20
+// characters.
+func quoteTopic(t string) string { return strconv.Quote(clip(t, 20)) }
+
+// CheckTopic is the rule for one topic, the same at import and in the
+// review form: valid UTF-8, not empty or blank, at most MaxTopicLength
+// characters (runes), and no control characters (Unicode category Cc:
+// tabs, line breaks, NUL), because a topic is one line of text. Spaces
+// around it are allowed; the form trims what an editor types. It returns
+// nil or a *TopicError.
+func CheckTopic(t string) error {
+	reason := ""
+	switch n := utf8.RuneCountInString(t); {
+	case !utf8.ValidString(t):
+		reason = "is not valid UTF-8 text"
+	case strings.TrimSpace(t) == "":
+		reason = "is empty"
+	case n > MaxTopicLength:
+		reason = fmt.Sprintf("is %d characters long; the limit is %d", n, MaxTopicLength)
+	default:
+		if i := strings.IndexFunc(t, unicode.IsControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(t[i:])
+			reason = fmt.Sprintf("contains a control character (%U); a topic is one line of text", r)
+		}
+	}
+	if reason == "" {
+		return nil
+	}
+	return &TopicError{Topic: t, Reason: reason}
+}
+
+// CheckTopicCount is the rule for the length of a topic list, the same at
+// import (where case duplicates count, as the file keeps them) and in the
+// review form: at most MaxTopics.
+func CheckTopicCount(n int) error {
+	if n > MaxTopics {
+		return fmt.Errorf("too many topics: %d, at most %d", n, MaxTopics)
+	}
+	return nil
+}
+
+// CheckTopicInput checks one topic field of the review form: each line of
+// it, trimmed, is a topic and must pass CheckTopic; blank lines are
+// skipped. A field with no topic at all is a *TopicError ("is empty")
+// unless optional (the field for a new topic). Errors are *TopicError.
+func CheckTopicInput(s string, optional bool) error {
+	blank := true
+	for line := range strings.Lines(s) {
+		t := strings.TrimSpace(line)
+		if t == "" {
+			continue
+		}
+		blank = false
+		if err := CheckTopic(t); err != nil {
+			return err
+		}
+	}
+	if blank && !optional {
+		return &TopicError{Topic: s, Reason: "is empty: type a topic, or tick Remove"}
+	}
+	return nil
+}
+
 // NormalizeTopics cleans the topics an editor submitted: each field may hold
 // several topics, one per line. Topics are trimmed; blank fields and blank
 // lines are skipped, because an empty input is how a form says "no topic
-// here" (clearing a field removes that topic). Repeats are dropped,
-// comparing case-insensitively and keeping the first spelling. The errors
-// name the topic by its position in the result and by its text.
+// here" (clearing a field removes that topic). Each topic must pass
+// CheckTopic and the list CheckTopicCount, the rules import applies.
+// Repeats are dropped, comparing case-insensitively and keeping the first
+// spelling. The errors name the topic by its position in the result and by
+// its text.
 func NormalizeTopics(in []string) ([]string, error) {
 	out := []string{}
 	seen := map[string]bool{}
@@ -23,8 +99,9 @@ func NormalizeTopics(in []string) ([]string, error) {
 			if t == "" {
 				continue
 			}
-			if err := checkTopic(len(out)+1, t); err != nil {
-				return nil, err
+			var te *TopicError
+			if err := CheckTopic(t); errors.As(err, &te) {
+				return nil, fmt.Errorf("topic %d (%s) %s", len(out)+1, quoteTopic(t), te.Reason)
 			}
 			fold := strings.ToLower(t)
 			if seen[fold] {
@@ -32,7 +109,7 @@ func NormalizeTopics(in []string) ([]string, error) {
 			}
 			seen[fold] = true
 			out = append(out, t)
-			if len(out) > MaxTopics {
+			if err := CheckTopicCount(len(out)); err != nil {
 				return nil, fmt.Errorf("too many topics: at most %d", MaxTopics)
 			}
 		}
@@ -40,14 +117,11 @@ func NormalizeTopics(in []string) ([]string, error) {
 	return out, nil
 }
 
-func checkTopic(n int, t string) error {
-	switch {
-	case !utf8.ValidString(t):
-		return fmt.Errorf("topic %d is not valid text", n)
-	case utf8.RuneCountInString(t) > MaxTopicLength:
-		return fmt.Errorf("topic %d (%q) is longer than %d characters", n, clip(t, 20), MaxTopicLength)
-	case strings.ContainsFunc(t, unicode.IsControl):
-		return fmt.Errorf("topic %d (%q) contains a control character", n, clip(t, 20))
+// CheckQuality is the rule for a quality value, the same at import, in the
+// review form and in Patch: MinQuality to MaxQuality.
+func CheckQuality(q int) error {
+	if q < MinQuality || q > MaxQuality {
+		return fmt.Errorf("quality must be from %d to %d, got %d", MinQuality, MaxQuality, q)
 	}
 	return nil
 }
@@ -63,8 +137,8 @@ func ValidateQuality(s string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("quality must be a whole number from %d to %d, got %q", MinQuality, MaxQuality, clip(s, 20))
 	}
-	if q < MinQuality || q > MaxQuality {
-		return 0, fmt.Errorf("quality must be from %d to %d, got %d", MinQuality, MaxQuality, q)
+	if err := CheckQuality(q); err != nil {
+		return 0, err
 	}
 	return q, nil
 }

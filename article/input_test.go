@@ -25,12 +25,14 @@ func TestNormalizeTopics(t *testing.T) {
 		{"drops repeats ignoring case, keeps first spelling", []string{"AI", "ai", "Ai\nHealth", "HEALTH"}, []string{"AI", "Health"}, ""},
 		{"unicode case", []string{"Über", "über", "ÜBER"}, []string{"Über"}, ""},
 		{"longest allowed", []string{long}, []string{long}, ""},
-		{"too long", []string{"ok", long + "é"}, nil, "topic 2 (\"éééééééééééééééééééé…\") is longer than 64 characters"},
-		{"control character", []string{"a\x00b"}, nil, "topic 1 (\"a\\x00b\") contains a control character"},
+		{"too long", []string{"ok", long + "é"}, nil, "topic 2 (\"éééééééééééééééééééé…\") is 65 characters long; the limit is 64"},
+		{"control character", []string{"a\x00b"}, nil, "topic 1 (\"a\\x00b\") contains a control character (U+0000); a topic is one line of text"},
 		{"most allowed", many[:MaxTopics], many[:MaxTopics], ""},
 		{"too many", many, nil, "too many topics: at most 20"},
 		{"repeats do not count", append(slices.Clone(many[:MaxTopics]), "T"), many[:MaxTopics], ""},
-		{"invalid UTF-8", []string{"\xff"}, nil, "topic 1 is not valid text"},
+		{"invalid UTF-8", []string{"\xff"}, nil, "topic 1 (\"\\xff\") is not valid UTF-8 text"},
+		{"tab inside", []string{"a\tb"}, nil, "topic 1 (\"a\\tb\") contains a control character (U+0009); a topic is one line of text"},
+		{"C1 control", []string{"a\u0085b"}, nil, "topic 1 (\"a\\u0085b\") contains a control character (U+0085); a topic is one line of text"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

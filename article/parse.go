@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/unicode/norm"
 )
 
 // ParseError says why a file was refused: which file, which line of it when
@@ -162,14 +164,17 @@ func tooLarge(name string, size, max int64) error {
 }
 
 // KeyOf is the article key of a file: its base name without the
-// extension, "dir/abc.md" -> "abc". A name that is all extension (".md")
-// keeps its name, so no key is ever empty.
+// extension, in Unicode normalization form NFC, "dir/abc.md" -> "abc". A
+// name that is all extension (".md") keeps its name, so no key is ever
+// empty. NFC makes the name macOS writes (decomposed, NFD: "e" and a
+// combining accent) and the name other systems write (precomposed "é") the
+// same key (Unicode Standard Annex #15; golang.org/x/text/unicode/norm).
 func KeyOf(fileName string) string {
 	base := filepath.Base(fileName)
 	if key := strings.TrimSuffix(base, filepath.Ext(base)); key != "" {
-		return key
+		return norm.NFC.String(key)
 	}
-	return base
+	return norm.NFC.String(base)
 }
 
 func parseDoc(raw []byte) (*doc, error) {
@@ -243,7 +248,59 @@ func yamlError(fm []byte, msg string) error {
 	} else if strings.Contains(msg, "control characters") {
 		return perr(lineAt(fm, firstUnprintable(fm))+fmLineOffset, "invalid YAML: %s", msg)
 	}
+	if tab := tabLine(fm, line, msg); tab > 0 {
+		return &fmError{line: tab, reason: "a tab is used for indentation; YAML allows only spaces"}
+	}
 	return &fmError{line: line, reason: "invalid YAML: " + msg}
+}
+
+// tabLine finds the line behind yaml.v3's errors about a tab in
+// indentation, which do not name the tab: "found character that cannot
+// start any token" stands on the tab's line; "found a tab character that
+// violates indentation" stands on the line where the scalar before the tab
+// starts, and the tab follows on a later line. It returns 0 when msg is
+// another error or no such tab is found.
+func tabLine(fm []byte, line int, msg string) int {
+	from, to := line, line
+	switch {
+	case strings.HasPrefix(msg, "found character that cannot start any token"):
+	case strings.HasPrefix(msg, "found a tab character"):
+		to = maxInt
+	default:
+		return 0
+	}
+	n := 1
+	for p := 0; p < len(fm) && n <= to; n++ {
+		end := p
+		for end < len(fm) && breakWidth(fm[end:]) == 0 {
+			end++
+		}
+		if n >= from && tabIndented(fm[p:end]) {
+			return n
+		}
+		if end < len(fm) {
+			end += breakWidth(fm[end:])
+		}
+		p = end
+	}
+	return 0
+}
+
+// tabIndented reports whether a tab stands in a line's indentation: among
+// the leading spaces and the block indicators ("- ", "? ", ": ") before its
+// content.
+func tabIndented(line []byte) bool {
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '\t':
+			return true
+		case c == ' ':
+		case (c == '-' || c == '?' || c == ':') && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t'):
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // firstUnprintable finds the first character the YAML reader refuses.
@@ -302,7 +359,8 @@ func (d *doc) article(fileName string, raw []byte) (*Article, error) {
 	if a.Published, err = publishedOf(lookup(m, "published")); err != nil {
 		return nil, err
 	}
-	if a.Topics, err = topicsOf(lookup(m, "topics")); err != nil {
+	k, v := lookup(m, "topics")
+	if a.Topics, err = d.topicsOf(raw, k, v); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -329,9 +387,13 @@ func qualityOf(k, n *yaml.Node) (int, bool, error) {
 	if n == nil {
 		return 0, false, nil
 	}
-	q, ok := intOf(deref(n))
+	v := deref(n)
+	q, ok := intOf(v)
+	if ok && !decimalRE.MatchString(v.Value) {
+		return 0, false, nodeErr(k, "quality must be written as a plain decimal number, got %s (%s)", clip(v.Value, 40), notDecimal(v.Value))
+	}
 	if !ok || q < MinQuality || q > MaxQuality {
-		return 0, false, nodeErr(k, "quality must be an integer from %d to %d, got %s", MinQuality, MaxQuality, describe(deref(n)))
+		return 0, false, nodeErr(k, "quality must be an integer from %d to %d, got %s", MinQuality, MaxQuality, describe(v))
 	}
 	return int(q), true, nil
 }
@@ -340,9 +402,13 @@ func heatOf(k, n *yaml.Node) (int, error) {
 	if n == nil {
 		return 0, nil
 	}
-	h, ok := intOf(deref(n))
+	v := deref(n)
+	h, ok := intOf(v)
+	if ok && !decimalRE.MatchString(v.Value) {
+		return 0, nodeErr(k, "heat must be written as a plain decimal number, got %s (%s)", clip(v.Value, 40), notDecimal(v.Value))
+	}
 	if !ok || h < 0 || h > int64(maxInt) {
-		return 0, nodeErr(k, "heat must be an integer >= 0, got %s", describe(deref(n)))
+		return 0, nodeErr(k, "heat must be an integer >= 0, got %s", describe(v))
 	}
 	return int(h), nil
 }
@@ -353,14 +419,26 @@ func publishedOf(k, n *yaml.Node) (bool, error) {
 	if n == nil {
 		return false, nil
 	}
-	b, ok := boolOf(deref(n))
-	if !ok {
-		return false, nodeErr(k, "published must be true or false, got %s", describe(deref(n)))
+	// Only the spellings every YAML reader takes for the same boolean: an
+	// explicit !!bool tag on yes, on or y is read differently (PyYAML has
+	// no y; yaml.v3 takes y only when decoding into a Go bool).
+	v := deref(n)
+	b, ok := boolOf(v)
+	if !ok || !slices.Contains(boolSpellings, v.Value) {
+		return false, nodeErr(k, "published must be true or false, got %s", describe(v))
 	}
 	return b, nil
 }
 
-func topicsOf(k, n *yaml.Node) ([]string, error) {
+// boolSpellings are the booleans of the YAML 1.2 core schema, which YAML 1.1
+// readers read alike.
+var boolSpellings = []string{"true", "True", "TRUE", "false", "False", "FALSE"}
+
+// topicsOf reads the topics: a list of at most MaxTopics strings, each one
+// a valid topic (CheckTopic) that every YAML reader reads as that string.
+// The count is checked first, so a file with a huge list is refused before
+// any per-topic work.
+func (d *doc) topicsOf(raw []byte, k, n *yaml.Node) ([]string, error) {
 	if n == nil {
 		return nil, nil
 	}
@@ -368,11 +446,22 @@ func topicsOf(k, n *yaml.Node) ([]string, error) {
 	if v.Kind != yaml.SequenceNode {
 		return nil, nodeErr(k, "topics must be a list of strings, got %s", describe(v))
 	}
+	if err := CheckTopicCount(len(v.Content)); err != nil {
+		return nil, nodeErr(k, "%v", err)
+	}
 	topics := make([]string, 0, len(v.Content))
 	for i, item := range v.Content {
 		t := deref(item)
 		if !isStr(t) {
 			return nil, nodeErr(item, "topic %d must be a string, got %s", i+1, describe(t))
+		}
+		if tag := yaml11Resolve(t.Value); tag != tagStr && d.isPlainRead(raw, t) {
+			return nil, nodeErr(item, "topic %d %s is %s to YAML 1.1 readers such as PyYAML%s; put it in quotes: %s",
+				i+1, clip(t.Value, 40), yaml11Name(tag), cannotLoad(tag), doubleQuote(t.Value))
+		}
+		var te *TopicError
+		if err := CheckTopic(t.Value); errors.As(err, &te) {
+			return nil, nodeErr(item, "topic %d %s %s", i+1, quoteTopic(t.Value), te.Reason)
 		}
 		topics = append(topics, t.Value)
 	}
@@ -510,10 +599,11 @@ func intOf(n *yaml.Node) (int64, bool) {
 	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
 		return 0, false
 	}
-	if v, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
-		return v, true
+	if decimalRE.MatchString(n.Value) {
+		v, err := strconv.ParseInt(n.Value, 10, 64)
+		return v, err == nil
 	}
-	var v int64 // other notations (0x1F, 0o17, 1_000): let YAML read them
+	var v int64 // other notations (010, 0x1F, 0o17, 1_000): read them as YAML does
 	if err := n.Decode(&v); err != nil {
 		return 0, false
 	}

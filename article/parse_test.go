@@ -123,6 +123,9 @@ var validCases = map[string]struct {
 	"alias_values.md":               {"alias_values", "Values that are aliases", 30, true, true, []string{"Shared", "Topics"}, ""},
 	"indented_root.md":              {"indented_root", "Indented root mapping", 5, true, false, []string{"One"}, ""},
 	"line_separators.md":            {"line_separators", "Line\u2028separator inside", 3, true, false, []string{"para\u2029graph", "plain"}, "Body\u2028with LS.\n"},
+	"norway_block.md":               {"norway_block", "Nordic ministers meet on fisheries quotas", 62, true, false, []string{"Fisheries"}, ""},
+	"topics_case_dupes.md":          {"topics_case_dupes", "Regional grid adds battery storage site", 48, true, false, []string{"Energy", "energy", "Climate"}, "Body.\n"},
+	"nfd_filename.md":               {"nfd_filename", "Caf\u00e9 owners welcome the new market hall", 44, true, false, nil, "Body.\n"},
 }
 
 func TestParseValidCorpus(t *testing.T) {
@@ -182,7 +185,7 @@ func TestParseFieldDetails(t *testing.T) {
 	}
 	a = parse("tags.md")
 	if a.Heat != 31 {
-		t.Errorf("heat 0x1F = %d", a.Heat)
+		t.Errorf("heat !!int 31 = %d", a.Heat)
 	}
 	a = parse("odd_order.md")
 	if want := time.Date(2023, 1, 2, 1, 4, 5, 0, time.UTC); !a.PublishedAt.Equal(want) || !a.HasSecured {
@@ -238,6 +241,11 @@ var invalidCases = map[string]struct {
 	"second_document.md":      {3, "front matter must be one YAML document", 0},
 	"merge_not_map.md":        {3, "merge key << needs a mapping", 0},
 	"oversized.md":            {0, "file is 353 bytes, more than the limit of 100 bytes", 100},
+	"quality_leading_zero.md": {4, "quality must be written as a plain decimal number, got 010 (a leading zero makes it octal to YAML readers)", 0},
+	"tab_indented_topics.md":  {6, "a tab is used for indentation; YAML allows only spaces", 0},
+	"topic_empty_string.md":   {7, `topic 2 "" is empty`, 0},
+	"utf16_notepad.md":        {0, "file is UTF-16 (little-endian): save it as UTF-8", 0},
+	"cr_only.md":              {1, "file uses CR-only line endings; save it with LF or CRLF", 0},
 }
 
 func TestParseInvalidCorpus(t *testing.T) {
@@ -340,7 +348,7 @@ func TestParseRefusals(t *testing.T) {
 		{"dup after alias", "---\ntitle: T\nx: &x {a: 1, a: 2}\n---\n", "duplicate key"},
 		{"second doc dots", "---\ntitle: T\n... more\n---\n", "one YAML document"},
 		{"no newline after fence", "---", "never closed"},
-		{"tab indentation", "---\ntitle: T\nprovider:\n\tname: x\n---\n", "invalid YAML"},
+		{"tab indentation", "---\ntitle: T\nprovider:\n\tname: x\n---\n", "line 4: a tab is used for indentation; YAML allows only spaces"},
 		{"control character", "---\ntitle: \"a\x01b\"\n---\n", "invalid YAML"},
 		{"bom in the middle", "---\ntitle: T\ufeff\n---\n", ""},
 	}

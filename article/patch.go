@@ -2,29 +2,41 @@ package article
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // ErrCannotPatch is wrapped by Patch errors that come from the file's shape
-// (an anchored value used elsewhere, a style Patch does not rewrite) rather
-// than from invalid input.
+// (a block scalar quality, an aliased value with no one-line copy, a result
+// that would not read back as asked) rather than from invalid input.
 var ErrCannotPatch = errors.New("cannot patch")
 
 // Patch writes the editor's values into the original bytes of an article.
 // Only the text of the edited keys' values changes; a key the file lacks is
-// added at the end of the front matter. Every other byte, the BOM, the line
-// endings and a missing final newline stay as they were, and a value already
-// equal to the new one is left untouched. The result is parsed again and
-// compared with the input before it is returned, so a file Patch cannot
-// handle yields an error, never a corrupted file.
+// added at the end of the front matter, in the mapping's own style (a line
+// for a block mapping; a member with a comma for a flow mapping or a JSON
+// object, whose keys and topics are then written as JSON). Every other byte,
+// the BOM, the line endings and a missing final newline stay as they were,
+// and a value already equal to the new one is left untouched (raw itself is
+// returned when nothing changes).
+//
+// An alias elsewhere in the file that refers to an anchor inside an edited
+// value keeps its old value: the alias is replaced by a copy of that value
+// (see keepAliases). An alias that is itself the edited value is replaced.
+//
+// The result is parsed again and compared with the input before it is
+// returned (see verify), so a file Patch cannot handle yields an error
+// wrapping ErrCannotPatch, never a corrupted file. Invalid changes (a
+// quality CheckQuality refuses, a topic CheckTopic refuses, more topics than
+// CheckTopicCount allows) and a raw file Parse refuses yield other errors.
 func Patch(raw []byte, c Changes) ([]byte, error) {
 	if c.IsZero() {
 		return raw, nil
@@ -36,10 +48,7 @@ func Patch(raw []byte, c Changes) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("patch: %w", err)
 	}
-	p := &patcher{raw: raw, d: d, ix: newLineIndex(raw, d.layout), eol: "\n"}
-	if d.crlf {
-		p.eol = "\r\n"
-	}
+	p := newPatcher(raw, d)
 	want := expected(a, c)
 	if c.Quality != nil && (!a.HasQuality || a.Quality != *c.Quality) {
 		err = p.setScalar("quality", strconv.Itoa(*c.Quality))
@@ -50,8 +59,14 @@ func Patch(raw []byte, c Changes) ([]byte, error) {
 	if err == nil && c.SetTopics && !slices.Equal(a.Topics, c.Topics) {
 		err = p.setTopics(c.Topics)
 	}
+	if err == nil {
+		err = p.addKeys()
+	}
 	if err != nil {
 		return nil, err
+	}
+	if len(p.edits) == 0 {
+		return raw, nil
 	}
 	out, err := p.apply()
 	if err != nil {
@@ -63,13 +78,24 @@ func Patch(raw []byte, c Changes) ([]byte, error) {
 	return out, nil
 }
 
+// checkChanges applies the rules of the review form (CheckQuality,
+// CheckTopic, CheckTopicCount) to the values to write: a value import would
+// refuse is an invalid change, not a shape of the file Patch cannot handle.
 func checkChanges(c Changes) error {
-	if c.Quality != nil && (*c.Quality < MinQuality || *c.Quality > MaxQuality) {
-		return fmt.Errorf("patch: quality must be from %d to %d, got %d", MinQuality, MaxQuality, *c.Quality)
+	if c.Quality != nil {
+		if err := CheckQuality(*c.Quality); err != nil {
+			return fmt.Errorf("patch: %w", err)
+		}
+	}
+	if !c.SetTopics {
+		return nil
+	}
+	if err := CheckTopicCount(len(c.Topics)); err != nil {
+		return fmt.Errorf("patch: %w", err)
 	}
 	for i, t := range c.Topics {
-		if !utf8.ValidString(t) {
-			return fmt.Errorf("patch: topic %d is not valid UTF-8", i+1)
+		if err := CheckTopic(t); err != nil {
+			return fmt.Errorf("patch: topic %d: %w", i+1, err)
 		}
 	}
 	return nil
@@ -82,6 +108,25 @@ type patcher struct {
 	ix    lineIndex
 	eol   string
 	edits []edit
+	added []member // keys the file lacks, written by addKeys
+	flow  bool     // the front matter is a flow mapping {...}
+	json  bool     // ... whose keys are all double-quoted: write JSON
+	spent int      // bytes of alias copies written so far (see maxCopyBytes)
+}
+
+// member is a key to add, as a flow mapping member value and as block lines.
+type member struct {
+	key, flow, block string
+}
+
+func newPatcher(raw []byte, d *doc) *patcher {
+	p := &patcher{raw: raw, d: d, ix: newLineIndex(raw, d.layout), eol: "\n"}
+	if d.crlf {
+		p.eol = "\r\n"
+	}
+	p.flow = d.root.Style&yaml.FlowStyle != 0
+	p.json = p.flow && allKeysQuoted(d.root, yaml.DoubleQuotedStyle)
+	return p
 }
 
 // edit replaces raw[start:end] with text; start == end inserts. Added keys
@@ -112,9 +157,10 @@ func (p *patcher) pair(key string) (k, v *yaml.Node) {
 func (p *patcher) setScalar(key, text string) error {
 	k, v := p.pair(key)
 	if k == nil {
-		return p.insert(key + ": " + text + p.eol)
+		p.added = append(p.added, member{key, text, key + ": " + text + p.eol})
+		return nil
 	}
-	if err := p.checkAnchors(key, v); err != nil {
+	if err := p.keepAliases(v); err != nil {
 		return err
 	}
 	start, end, err := p.tokenSpan(v)
@@ -125,16 +171,22 @@ func (p *patcher) setScalar(key, text string) error {
 	return nil
 }
 
-// insert adds lines for an absent key at the end of the front matter, with
-// the indentation of the top-level keys, where no value can swallow them.
-func (p *patcher) insert(lines string) error {
-	if p.d.root.Style&yaml.FlowStyle != 0 {
-		return cannot("the front matter is a flow mapping {...}; keys cannot be added to it")
+// addKeys writes the keys the file lacks at the end of the front matter:
+// as members of a flow mapping (addFlowMembers), or as lines with the
+// indentation of the top-level keys, where no value can swallow them.
+func (p *patcher) addKeys() error {
+	if len(p.added) == 0 {
+		return nil
+	}
+	if p.flow {
+		return p.addFlowMembers()
 	}
 	indent := p.rootIndent()
-	lines = indent + strings.ReplaceAll(lines, p.eol, p.eol+indent)
-	lines = strings.TrimSuffix(lines, indent)
-	p.edits = append(p.edits, edit{p.d.fmEnd, p.d.fmEnd, lines, true})
+	for _, m := range p.added {
+		lines := indent + strings.ReplaceAll(m.block, p.eol, p.eol+indent)
+		lines = strings.TrimSuffix(lines, indent)
+		p.edits = append(p.edits, edit{p.d.fmEnd, p.d.fmEnd, lines, true})
+	}
 	return nil
 }
 
@@ -143,43 +195,6 @@ func (p *patcher) rootIndent() string {
 		return ""
 	}
 	return strings.Repeat(" ", p.d.root.Content[0].Column-1)
-}
-
-// checkAnchors refuses to replace a value holding an anchor that an alias
-// outside it refers to: rewriting it would change or break that other value.
-func (p *patcher) checkAnchors(key string, v *yaml.Node) error {
-	anchored := map[*yaml.Node]bool{}
-	forEach(v, nil, func(n *yaml.Node) {
-		if n.Anchor != "" {
-			anchored[n] = true
-		}
-	})
-	if len(anchored) == 0 {
-		return nil
-	}
-	var user *yaml.Node
-	forEach(p.d.root, v, func(n *yaml.Node) {
-		if user == nil && n.Kind == yaml.AliasNode && anchored[n.Alias] {
-			user = n
-		}
-	})
-	if user != nil {
-		return cannot("the %s value defines anchor &%s, which the alias on line %d uses; edit that file by hand",
-			key, user.Value, user.Line+fmLineOffset)
-	}
-	return nil
-}
-
-// forEach visits n and its descendants, except the subtree skip, without
-// following aliases.
-func forEach(n, skip *yaml.Node, f func(*yaml.Node)) {
-	if n == skip {
-		return
-	}
-	f(n)
-	for _, c := range n.Content {
-		forEach(c, skip, f)
-	}
 }
 
 // tokenSpan is the byte range of a scalar or alias value, after its anchor
@@ -218,8 +233,40 @@ func (p *patcher) scalarEnd(v *yaml.Node, s int) (int, error) {
 		if e := s + len(v.Value); e <= p.ix.end && string(p.raw[s:e]) == v.Value {
 			return e, nil
 		}
+		if e, ok := foldedEnd(p.raw[:p.ix.end], s, v.Value); ok {
+			return e, nil
+		}
 	}
 	return 0, cannot("value on line %d spans lines in a way Patch does not rewrite", v.Line+fmLineOffset)
+}
+
+// foldedEnd returns the offset after a plain scalar that spans lines and
+// starts at s. YAML folds such a scalar's line breaks and the blanks around
+// them into a space or newlines (YAML 1.2, 7.3.3 and 6.5), so value and
+// source agree character for character except that each run of blanks and
+// breaks in one is such a run in the other. A plain scalar never ends in a
+// blank, so the match ends right after its last character.
+func foldedEnd(b []byte, s int, value string) (int, bool) {
+	i, j := s, 0
+	for j < len(value) {
+		if isBlank(value[j]) {
+			if i >= len(b) || !isBlank(b[i]) {
+				return 0, false
+			}
+			for j < len(value) && isBlank(value[j]) {
+				j++
+			}
+			for i < len(b) && isBlank(b[i]) {
+				i++
+			}
+			continue
+		}
+		if i >= len(b) || b[i] != value[j] {
+			return 0, false
+		}
+		i, j = i+1, j+1
+	}
+	return i, j > 0
 }
 
 // quotedEnd returns the offset after the quoted scalar that starts at s.
@@ -293,14 +340,13 @@ func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // file's other block lists.
 func (p *patcher) setTopics(topics []string) error {
 	k, v := p.pair("topics")
-	flowRoot := p.d.root.Style&yaml.FlowStyle != 0
 	if k == nil {
-		if len(topics) == 0 {
-			return nil
+		if len(topics) > 0 {
+			p.added = append(p.added, member{"topics", p.flowList(topics), "topics:" + p.eol + p.blockItems(p.seqIndent(), topics)})
 		}
-		return p.insert("topics:" + p.eol + p.blockItems(p.seqIndent(), topics))
+		return nil
 	}
-	if err := p.checkAnchors("topics", v); err != nil {
+	if err := p.keepAliases(v); err != nil {
 		return err
 	}
 	switch {
@@ -309,47 +355,16 @@ func (p *patcher) setTopics(topics []string) error {
 	case v.Kind != yaml.SequenceNode && v.Kind != yaml.AliasNode:
 		return cannot("topics on line %d is not a list", v.Line+fmLineOffset)
 	}
-	start, end, err := p.inlineSpan(v)
+	start, end, err := p.nodeSpan(v)
 	if err != nil {
 		return err
 	}
 	emptyBefore := v.Kind == yaml.AliasNode || len(v.Content) == 0
-	if len(topics) > 0 && emptyBefore && !flowRoot && p.ix.lineOf(start) == k.Line {
+	if len(topics) > 0 && emptyBefore && !p.flow && p.ix.lineOf(start) == k.Line {
 		return p.toBlock(start, end, topics)
 	}
-	p.edits = append(p.edits, edit{start: start, end: end, text: flowList(topics)})
+	p.edits = append(p.edits, edit{start: start, end: end, text: p.flowList(topics)})
 	return nil
-}
-
-// inlineSpan is the byte range of an alias or a flow list: from its first
-// character to the end of its last item, then past blanks and comments to
-// the closing bracket.
-func (p *patcher) inlineSpan(v *yaml.Node) (start, end int, err error) {
-	if v.Kind == yaml.AliasNode {
-		return p.tokenSpan(v)
-	}
-	pos, ok := p.ix.offset(p.raw, v.Line, v.Column)
-	if !ok {
-		return 0, 0, cannot("topics position outside the front matter")
-	}
-	start = p.skipProps(pos)
-	if p.raw[start] != '[' {
-		return 0, 0, cannot("topics list on line %d not found", v.Line+fmLineOffset)
-	}
-	end = start + 1
-	if n := len(v.Content); n > 0 {
-		if _, end, err = p.tokenSpan(v.Content[n-1]); err != nil {
-			return 0, 0, err
-		}
-	}
-	end = p.skipBlank(end)
-	if end < p.ix.end && p.raw[end] == ',' { // a trailing comma is allowed
-		end = p.skipBlank(end + 1)
-	}
-	if end >= p.ix.end || p.raw[end] != ']' {
-		return 0, 0, cannot("end of the topics list on line %d not found", v.Line+fmLineOffset)
-	}
-	return start, end + 1, nil
 }
 
 // toBlock turns "topics: []" into a block list: the inline value goes (with
@@ -470,10 +485,16 @@ func (p *patcher) blockItems(indent string, topics []string) string {
 	return b.String()
 }
 
-func flowList(topics []string) string {
+// flowList writes topics as a flow list: JSON strings in a JSON front
+// matter, else each quoted only where YAML needs it (encodeString).
+func (p *patcher) flowList(topics []string) string {
 	enc := make([]string, len(topics))
 	for i, t := range topics {
-		enc[i] = encodeString(t, true)
+		if p.json {
+			enc[i] = jsonString(t)
+		} else {
+			enc[i] = encodeString(t, true)
+		}
 	}
 	return "[" + strings.Join(enc, ", ") + "]"
 }
@@ -526,8 +547,9 @@ var editable = map[string]bool{"quality": true, "topics": true, "published": tru
 
 // verify parses the result and checks it says what was asked, with every
 // other top-level value, the bytes before the front matter and the body
-// unchanged. It guards against the cases the position arithmetic above
-// gets wrong, so they fail loudly instead of exporting a damaged file.
+// unchanged, and a JSON front matter still JSON. It guards against the cases
+// the position arithmetic above gets wrong, so they fail loudly instead of
+// exporting a damaged file.
 func verify(d *doc, raw, out []byte, w want) error {
 	a, d2, err := parse("", out)
 	if err != nil {
@@ -542,13 +564,16 @@ func verify(d *doc, raw, out []byte, w want) error {
 		return cannot("topics read %q after patching", a.Topics)
 	case !bytes.Equal(raw[:d.fmStart], out[:d2.fmStart]) || !bytes.Equal(raw[d.fmEnd:], out[d2.fmEnd:]):
 		return cannot("the fences or the body changed")
+	case d.root.Style&yaml.FlowStyle != 0 && json.Valid(raw[d.fmStart:d.fmEnd]) && !json.Valid(out[d2.fmStart:d2.fmEnd]):
+		return cannot("the front matter is JSON and would no longer be")
 	}
 	old, now := d.root.Content, d2.root.Content
+	cmp := comparer{}
 	for i := 0; i+1 < len(old); i += 2 {
 		if editable[old[i].Value] {
 			continue
 		}
-		if j := indexOfKey(now, old[i]); j < 0 || !sameNode(old[i+1], now[j+1]) {
+		if j := indexOfKey(now, old[i]); j < 0 || !cmp.same(old[i+1], now[j+1]) {
 			return cannot("key %q changed while patching", old[i].Value)
 		}
 	}
@@ -569,17 +594,49 @@ func indexOfKey(m []*yaml.Node, k *yaml.Node) int {
 	return -1
 }
 
-// sameNode compares values, ignoring positions and comments. Aliases are
-// compared by name: checkAnchors makes sure their anchors did not move.
-func sameNode(a, b *yaml.Node) bool {
+// comparer compares values before and after patching.
+type comparer struct {
+	seen map[[2]*yaml.Node]bool // alias targets already compared
+}
+
+// same compares values as written, ignoring positions and comments: kind,
+// tag, text, anchor and style must match. An alias must still be an alias
+// of the same name to a value that is the same, or (where keepAliases copied
+// the value in) a node without anchor that decodes to what the alias
+// decoded to.
+func (c *comparer) same(a, b *yaml.Node) bool {
+	if a.Kind == yaml.AliasNode && b.Kind != yaml.AliasNode {
+		return b.Anchor == "" && sameDecoded(a.Alias, b)
+	}
 	if a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || a.Anchor != b.Anchor ||
 		a.Style != b.Style || len(a.Content) != len(b.Content) {
 		return false
 	}
+	if a.Kind == yaml.AliasNode {
+		pair := [2]*yaml.Node{a.Alias, b.Alias}
+		if c.seen[pair] {
+			return true
+		}
+		if c.seen == nil {
+			c.seen = map[[2]*yaml.Node]bool{}
+		}
+		c.seen[pair] = true
+		return a.Alias != nil && b.Alias != nil && c.same(a.Alias, b.Alias)
+	}
 	for i := range a.Content {
-		if !sameNode(a.Content[i], b.Content[i]) {
+		if !c.same(a.Content[i], b.Content[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameDecoded reports whether two nodes decode (with yaml.v3, into Go
+// values) to equal values.
+func sameDecoded(a, b *yaml.Node) bool {
+	var va, vb any
+	if a == nil || a.Decode(&va) != nil || b.Decode(&vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }

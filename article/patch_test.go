@@ -43,6 +43,20 @@ var trickyTopics = []string{
 	"line\nbreak", "\u00a0nbsp", "\ufeffbom",
 }
 
+// validTricky are the trickyTopics an editor may set (CheckTopic), in lists
+// of at most MaxTopics.
+func validTricky() (first, rest []string) {
+	var ok []string
+	for _, t := range trickyTopics {
+		if CheckTopic(t) == nil {
+			ok = append(ok, t)
+		}
+	}
+	return ok[:MaxTopics], ok[MaxTopics:]
+}
+
+var trickyFirst, trickyRest = validTricky()
+
 var changeSets = map[string]Changes{
 	"quality":         {Quality: ptr(73)},
 	"published":       {Published: ptr(true)},
@@ -50,7 +64,8 @@ var changeSets = map[string]Changes{
 	"topics":          {Topics: []string{"New One", "Two"}, SetTopics: true},
 	"one topic":       {Topics: []string{"Solo"}, SetTopics: true},
 	"no topics":       {Topics: nil, SetTopics: true},
-	"tricky topics":   {Topics: trickyTopics, SetTopics: true},
+	"tricky topics":   {Topics: trickyFirst, SetTopics: true},
+	"tricky topics 2": {Topics: trickyRest, SetTopics: true},
 	"all three":       {Quality: ptr(0), Published: ptr(true), Topics: []string{"AI", "yes", "a: b"}, SetTopics: true},
 	"all three again": {Quality: ptr(100), Published: ptr(false), Topics: []string{"x"}, SetTopics: true},
 }
@@ -352,7 +367,7 @@ func TestPatchOutput(t *testing.T) {
 			"---\ntitle: T\ntopics: []\n---\n", all,
 			"---\ntitle: T\ntopics:\n  - x\n  - y z\nquality: 70\npublished: true\n---\n"},
 		{"a block scalar topic is replaced with all its lines",
-			"---\ntitle: T\ntopics:\n  - a\n  - |\n    text\n    # text too\n  # comment\n\nx: 1\n---\n", topics("b"),
+			"---\ntitle: T\ntopics:\n  - a\n  - >-\n    text\n    # text too\n  # comment\n\nx: 1\n---\n", topics("b"),
 			"---\ntitle: T\ntopics:\n  - b\n  # comment\n\nx: 1\n---\n"},
 		{"a multi-line quoted topic is replaced with all its lines",
 			"---\ntitle: T\ntopics:\n  - \"a\n    b\" # c\nx: 1\n---\n", topics("b"),
@@ -389,24 +404,14 @@ func TestPatchRefusals(t *testing.T) {
 		c        Changes
 		reason   string
 	}{
-		{"anchored topics used elsewhere",
-			"---\ntitle: T\ntopics: &t [a]\nkeywords: *t\n---\n", Changes{Topics: []string{"b"}, SetTopics: true},
-			"anchor &t, which the alias on line 4 uses"},
-		{"anchored topic item used elsewhere",
-			"---\ntitle: T\ntopics:\n  - &a a\nk: *a\n---\n", Changes{Topics: []string{"b"}, SetTopics: true},
-			"anchor &a"},
-		{"anchored quality used elsewhere",
-			"---\ntitle: T\nquality: &q 5\nrelated:\n  - quality: *q\n---\n", Changes{Quality: ptr(6)},
-			"anchor &q"},
-		{"flow root cannot take a new key",
-			"---\n{title: T}\n---\n", Changes{Quality: ptr(6)},
-			"flow mapping"},
 		{"block scalar value",
 			"---\ntitle: T\nquality: !!int |-\n  5\n---\n", Changes{Quality: ptr(6)},
 			"block scalar"},
 		{"invalid file", "---\ntitle: T\n", Changes{Quality: ptr(6)}, "never closed"},
 		{"quality out of range", "---\ntitle: T\n---\n", Changes{Quality: ptr(101)}, "quality must be from 0 to 100"},
 		{"topic not UTF-8", "---\ntitle: T\n---\n", Changes{Topics: []string{"\xff"}, SetTopics: true}, "not valid UTF-8"},
+		{"topic with a line break", "---\ntitle: T\n---\n", Changes{Topics: []string{"a\nb"}, SetTopics: true}, "control character"},
+		{"too many topics", "---\ntitle: T\n---\n", Changes{Topics: make([]string, MaxTopics+1), SetTopics: true}, "too many topics"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -416,9 +421,13 @@ func TestPatchRefusals(t *testing.T) {
 			}
 		})
 	}
-	_, err := Patch([]byte("---\n{title: T}\n---\n"), Changes{Quality: ptr(6)})
+	_, err := Patch([]byte("---\ntitle: T\nquality: !!int |-\n  5\n---\n"), Changes{Quality: ptr(6)})
 	if !errors.Is(err, ErrCannotPatch) {
 		t.Errorf("shape errors wrap ErrCannotPatch: %v", err)
+	}
+	_, err = Patch([]byte("---\ntitle: T\n---\n"), Changes{Quality: ptr(101)})
+	if err == nil || errors.Is(err, ErrCannotPatch) {
+		t.Errorf("invalid changes do not wrap ErrCannotPatch: %v", err)
 	}
 	// The alias-using value itself may change: only the anchor must stay.
 	out, err := Patch([]byte("---\ntitle: T\ntopics: &t [a]\nkeywords: *t\n---\n"), Changes{Quality: ptr(6)})

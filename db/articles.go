@@ -147,6 +147,12 @@ type Edit struct {
 	Note      *string
 	ActorID   int64  // users.id; 0 when not a user
 	Actor     string // username, kept in the audit even if the user goes
+
+	// Check, when set, is called inside the transaction with the record
+	// as the edit would leave it, before anything is written; an error
+	// from it aborts the update and is returned as is. review uses it to
+	// refuse a save that could not be exported.
+	Check func(next *Record) error
 }
 
 func (e Edit) validate() error {
@@ -199,6 +205,11 @@ func (s *Store) Update(ctx context.Context, id int64, e Edit) (*Record, error) {
 		if len(changes) == 0 {
 			out = cur
 			return nil
+		}
+		if e.Check != nil {
+			if err := e.Check(next); err != nil {
+				return err
+			}
 		}
 		if err := w.saveEdit(next, changes, e, s.now()); err != nil {
 			return err

@@ -2,33 +2,327 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
-// IntegrityCheck runs PRAGMA integrity_check and returns an error that lists
-// what SQLite found when the answer is anything but "ok".
+// Problem is one fault Check found.
+type Problem struct {
+	Check  string // what found it: "integrity", "foreign keys", "content hash", "search index", "keys"
+	Table  string // the table at fault; "" when SQLite does not say
+	Key    string // the article at fault; "" when the fault is not one article's
+	Detail string // what is wrong, in words
+}
+
+// String is the problem on one line: "articles: article "k": detail".
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Table != "" {
+		b.WriteString(p.Table + ": ")
+	}
+	if p.Key != "" {
+		b.WriteString("article " + strconv.Quote(p.Key) + ": ")
+	}
+	b.WriteString(p.Detail)
+	return b.String()
+}
+
+// Check verifies the database and returns every problem it finds, none
+// when all is well. It runs:
+//   - PRAGMA integrity_check, which since SQLite 3.44 also checks the FTS5
+//     index against its own content (the xIntegrity method; it is what
+//     "INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')"
+//     does, without that statement's write transaction, so Check works on
+//     a read-only store);
+//   - PRAGMA foreign_key_check;
+//   - every article's bytes against its content hash (sha256);
+//   - the search index against the articles: one row for each article,
+//     holding its title, excerpt, provider and effective topics, and no row
+//     for an article that is gone;
+//   - article keys that differ only in Unicode form (NFD and NFC), the
+//     duplicates an older newsdesk made of a file named on a Mac.
+//
+// A part that SQLite cannot read because the file is damaged is itself a
+// problem, and the other parts still run. The error is for a check that
+// could not run at all (a closed store, a cancelled ctx).
+func (s *Store) Check(ctx context.Context) ([]Problem, error) {
+	parts := []struct {
+		name string
+		run  func(context.Context) ([]Problem, error)
+	}{
+		{"integrity", s.checkIntegrity},
+		{"foreign keys", s.checkForeignKeys},
+		{"articles and search index", s.checkArticles},
+		{"search index", s.checkOrphanIndexRows},
+	}
+	var all []Problem
+	for _, p := range parts {
+		found, err := p.run(ctx)
+		all = append(all, found...)
+		if err != nil {
+			if !isCorrupt(err) {
+				return all, fmt.Errorf("db: check %s: %s: %w", s.path, p.name, err)
+			}
+			all = append(all, Problem{Check: p.name, Detail: "could not be completed, SQLite cannot read the file: " + err.Error()})
+		}
+	}
+	return all, nil
+}
+
+// IntegrityCheck runs Check and returns its problems as one error wrapping
+// ErrCorrupt, or nil when there are none: for callers that only need to
+// know whether the database is sound.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
-	rows, err := s.r.QueryContext(ctx, `PRAGMA integrity_check`)
+	ps, err := s.Check(ctx)
 	if err != nil {
-		return fmt.Errorf("db: integrity check: %w", err)
+		return err
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return fmt.Errorf("db: check %s: %w: %d problems: %s", s.path, ErrCorrupt, len(ps), strings.Join(lines, "; "))
+}
+
+// Patterns in integrity_check's messages that name the b-tree at fault:
+// "Tree 5 page 9 cell 2: ...", "row 3 missing from index x", "wrong # of
+// entries in index x", "fts5: checksum mismatch for table "x"",
+// "malformed inverted index for FTS5 table main.x".
+var (
+	treeRe  = regexp.MustCompile(`\bTree (\d+)\b`)
+	indexRe = regexp.MustCompile(`\b(?:from|in) index (\w+)`)
+	tableRe = regexp.MustCompile(`\btable "?(?:main\.)?(\w+)"?`)
+)
+
+// checkIntegrity runs PRAGMA integrity_check. On a damaged file SQLite may
+// return some messages and then fail; the messages are kept, and the
+// failure is returned for Check to report.
+func (s *Store) checkIntegrity(ctx context.Context) ([]Problem, error) {
+	rows, err := queryStrings(ctx, s.r, `PRAGMA integrity_check`)
+	var ps []Problem
+	var roots map[int]string // root page -> table or index, read on first need
+	for _, row := range rows {
+		for _, line := range strings.Split(row, "\n") {
+			line = strings.TrimSpace(line)
+			if line == "ok" || line == "" || strings.HasPrefix(line, "*** in database") {
+				continue
+			}
+			p := Problem{Check: "integrity", Detail: line}
+			if m := tableRe.FindStringSubmatch(line); m != nil {
+				p.Table = m[1]
+			} else if m := indexRe.FindStringSubmatch(line); m != nil {
+				p.Table = m[1]
+			} else if m := treeRe.FindStringSubmatch(line); m != nil {
+				if roots == nil {
+					roots = s.rootPages(ctx)
+				}
+				n, _ := strconv.Atoi(m[1])
+				p.Table = roots[n]
+			}
+			ps = append(ps, p)
+		}
+	}
+	return ps, err
+}
+
+// rootPages maps the root page of every table and index to its name, to
+// name the tree of an integrity_check message; empty when the schema
+// cannot be read.
+func (s *Store) rootPages(ctx context.Context) map[int]string {
+	m := map[int]string{}
+	rows, err := s.r.QueryContext(ctx, `SELECT rootpage, name FROM sqlite_schema WHERE rootpage > 0`)
+	if err != nil {
+		return m
 	}
 	defer rows.Close()
-	var problems []string
 	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return fmt.Errorf("db: integrity check: %w", err)
+		var n int
+		var name string
+		if rows.Scan(&n, &name) == nil {
+			m[n] = name
 		}
-		if line != "ok" {
-			problems = append(problems, line)
+	}
+	return m
+}
+
+func (s *Store) checkForeignKeys(ctx context.Context) ([]Problem, error) {
+	rows, err := s.r.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []Problem
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64 // NULL for a WITHOUT ROWID table
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return ps, err
+		}
+		row := "a row"
+		if rowid.Valid {
+			row = fmt.Sprintf("row %d", rowid.Int64)
+		}
+		ps = append(ps, Problem{Check: "foreign keys", Table: table,
+			Detail: fmt.Sprintf("%s refers to a row of %s that does not exist", row, parent)})
+	}
+	return ps, rows.Err()
+}
+
+// checkColumns is the number of columns checkArticles selects.
+const checkColumns = 13
+
+// checkArticles reads every article with its search index row, in one
+// pass, checking the bytes against the hash and the index against the
+// article, and then the keys found in NFD form.
+func (s *Store) checkArticles(ctx context.Context) ([]Problem, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT a.key, a.raw, a.content_hash,
+		a.title, a.excerpt, a.provider_name, a.topics, a.edit_topics,
+		f.rowid IS NOT NULL, coalesce(f.title, ''), coalesce(f.excerpt, ''), coalesce(f.provider, ''), coalesce(f.topics, '')
+		FROM articles a LEFT JOIN articles_fts f ON f.rowid = a.id ORDER BY a.key`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []Problem
+	var notNFC []string
+	for rows.Next() {
+		var (
+			key, hash, title, excerpt, provider, topics string
+			raw                                         []byte
+			editTopics                                  sql.NullString
+			indexed                                     bool
+			fts                                         [4]string
+		)
+		err := rows.Scan(&key, &raw, &hash, &title, &excerpt, &provider, &topics, &editTopics,
+			&indexed, &fts[0], &fts[1], &fts[2], &fts[3])
+		if err != nil {
+			p, err := unreadableRow(rows, checkColumns, err)
+			if err != nil {
+				return ps, err
+			}
+			ps = append(ps, p)
+			continue
+		}
+		if !norm.NFC.IsNormalString(key) {
+			notNFC = append(notNFC, key)
+		}
+		if err := checkHash(raw, hash); err != nil {
+			ps = append(ps, Problem{Check: "content hash", Table: "articles", Key: key, Detail: err.Error()})
+		}
+		if editTopics.Valid {
+			topics = editTopics.String
+		}
+		eff, err := decodeTopics(topics)
+		if err != nil {
+			ps = append(ps, Problem{Check: "search index", Table: "articles", Key: key,
+				Detail: fmt.Sprintf("topics are not a JSON list: %v", err)})
+			continue
+		}
+		if !indexed {
+			ps = append(ps, Problem{Check: "search index", Table: "articles_fts", Key: key,
+				Detail: "the article is missing from the search index"})
+			continue
+		}
+		want := [4]string{title, excerpt, provider, strings.Join(eff, ", ")}
+		for i, col := range []string{"title", "excerpt", "provider", "topics"} {
+			if fts[i] != want[i] {
+				ps = append(ps, Problem{Check: "search index", Table: "articles_fts", Key: key,
+					Detail: fmt.Sprintf("indexed %s %s differs from the article's %s", col, clip(fts[i]), clip(want[i]))})
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("db: integrity check: %w", err)
+		return ps, err
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("db: integrity check failed: %s", strings.Join(problems, "; "))
+	rows.Close()
+	dups, err := s.nfcTwins(ctx, notNFC)
+	return append(ps, dups...), err
+}
+
+// unreadableRow is the problem of a row Scan refused, naming its key
+// when that much can be read (the key is the first column).
+func unreadableRow(rows *sql.Rows, columns int, scanErr error) (Problem, error) {
+	dest := make([]any, columns)
+	for i := range dest {
+		dest[i] = new(any)
 	}
-	return nil
+	var key string
+	dest[0] = &key
+	if err := rows.Scan(dest...); err != nil {
+		return Problem{}, fmt.Errorf("a row without a readable key: %w", scanErr)
+	}
+	return Problem{Check: "integrity", Table: "articles", Key: key,
+		Detail: fmt.Sprintf("row cannot be read: %v", scanErr)}, nil
+}
+
+// nfcTwins reports each key of keys (not in NFC) whose NFC form is the key
+// of another article: the same file imported twice by an older newsdesk.
+func (s *Store) nfcTwins(ctx context.Context, keys []string) ([]Problem, error) {
+	var ps []Problem
+	for _, k := range keys {
+		nfc := norm.NFC.String(k)
+		var n int
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE key = ?`, nfc).Scan(&n); err != nil {
+			return ps, err
+		}
+		if n > 0 {
+			ps = append(ps, Problem{Check: "keys", Table: "articles", Key: k, Detail: fmt.Sprintf(
+				"key %s is article %s written in Unicode NFD, as a Mac names files: an older newsdesk imported the same file twice; reject one of them",
+				strconv.QuoteToASCII(k), strconv.QuoteToASCII(nfc))})
+		}
+	}
+	return ps, nil
+}
+
+func (s *Store) checkOrphanIndexRows(ctx context.Context) ([]Problem, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT rowid FROM articles_fts WHERE rowid NOT IN (SELECT id FROM articles)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []Problem
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return ps, err
+		}
+		ps = append(ps, Problem{Check: "search index", Table: "articles_fts",
+			Detail: fmt.Sprintf("row %d belongs to no article", id)})
+	}
+	return ps, rows.Err()
+}
+
+// queryStrings returns the first column of every row of query.
+func queryStrings(ctx context.Context, pool *sql.DB, query string) ([]string, error) {
+	rows, err := pool.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return out, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// clip quotes a value for a message, cut to 60 bytes.
+func clip(s string) string {
+	if len(s) > 60 {
+		return strconv.Quote(truncateUTF8(s, 60)) + "…"
+	}
+	return strconv.Quote(s)
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,41 +31,155 @@ var (
 	ErrUserExists = errors.New("user already exists")
 	// ErrBadCursor is wrapped when List gets a cursor it did not make.
 	ErrBadCursor = errors.New("invalid cursor")
+	// ErrReadOnly is wrapped by every write to a store opened with
+	// OpenReadOnly.
+	ErrReadOnly = errors.New("database is open read-only")
+	// ErrCorrupt is wrapped by every report of damaged stored data: an
+	// article whose bytes no longer match their content hash, a row that
+	// cannot be decoded, or SQLite finding the database file malformed.
+	ErrCorrupt = errors.New("stored data is damaged")
 )
 
 // readerConns bounds the read pool: enough for a few concurrent page
 // renders and an export, small enough to keep memory per connection low.
+// Export holds a connection only while it reads a page of rows, never
+// while its caller writes them out, so slow downloads cannot exhaust it.
 const readerConns = 4
+
+// defaultBusyTimeout is how long, in milliseconds, a connection waits for
+// another process's lock before failing with SQLITE_BUSY.
+const defaultBusyTimeout = 5000
 
 // Store is the newsdesk database. It holds two pools on the same file: a
 // writer with one connection, so writes queue in Go instead of failing with
-// SQLITE_BUSY, and readers that WAL lets run beside the writer.
+// SQLITE_BUSY, and readers that WAL lets run beside the writer. A store
+// opened with OpenReadOnly has readers only: every write returns an error
+// wrapping ErrReadOnly.
 type Store struct {
-	w    *sql.DB
-	r    *sql.DB
-	path string // for Backup's own connection
-	now  func() time.Time
+	w        *sql.DB
+	r        *sql.DB
+	path     string   // for Backup's own connection
+	readOnly bool     // opened by OpenReadOnly
+	roParams []string // the URI parameters of a read-only store (see readOnlyParams)
+	now      func() time.Time
+	batches  batchPacer // spaces Import's transactions (see import.go)
 }
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Open opens (creating if needed) the database file at path and brings its
-// schema up to date. path is a file name, not a URI; ":memory:" would give
+// options says how open treats the file.
+type options struct {
+	create      bool // create the file (mode 0600) when it does not exist
+	readOnly    bool // OpenReadOnly: no writer, no migrations
+	busyTimeout int  // milliseconds; 0 means defaultBusyTimeout
+}
+
+// Open opens the database file at path for reading and writing, creating
+// it when it does not exist, and brings its schema up to date. It is for
+// the commands that make a database: import, demo and user add. A new file
+// is created mode 0600 before SQLite opens it, and SQLite gives its -wal
+// and -shm files the same mode, since the database holds the session keys;
+// an existing database that anyone may read is made private the same way
+// (see makePrivate). path is a file name, not a URI; ":memory:" would give
 // each pool a database of its own and is not supported.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return openStore(ctx, path, options{create: true})
+}
+
+// OpenExisting is Open for a database that must already exist, for the
+// commands that work on one (serve, user passwd and disable, rotate-keys):
+// a mistyped path is refused with an error wrapping fs.ErrNotExist that says
+// how to create a database, instead of quietly creating an empty one. It
+// also refuses an empty file and an SQLite file that is not a newsdesk
+// database. An older schema is brought up to date, as Open does.
+func OpenExisting(ctx context.Context, path string) (*Store, error) {
+	return openStore(ctx, path, options{})
+}
+
+// OpenReadOnly opens an existing database for the commands that only read
+// (export, backup, user list, check). It runs no migrations and refuses a
+// schema older or newer than this program's; it takes no write lock, so it
+// works beside a running server or import; it never writes to the database
+// file, and it works on a file and a folder the user may not write to. The
+// connections are opened with mode=ro and query_only (SQLite URI and PRAGMA
+// documentation); every method that writes returns an error wrapping
+// ErrReadOnly. See readOnlyParams for the -wal and -shm files.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	return openStore(ctx, path, options{readOnly: true})
+}
+
+func openStore(ctx context.Context, path string, o options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("db: empty database path")
 	}
-	s, err := open(ctx, path)
+	if o.busyTimeout == 0 {
+		o.busyTimeout = defaultBusyTimeout
+	}
+	if err := prepareFile(path, o); err != nil {
+		return nil, err
+	}
+	var s *Store
+	var err error
+	if o.readOnly {
+		s, err = openReadOnly(ctx, path, o)
+	} else {
+		s, err = open(ctx, path, o)
+	}
 	if err != nil { // SQLite's messages do not say which file
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
 	return s, nil
 }
 
-func open(ctx context.Context, path string) (*Store, error) {
-	w, err := openPool(dsn(path, writerParam), 1)
+// prepareFile checks, creates or tightens the database file before SQLite
+// opens it: SQLite would create a missing file with the umask's mode
+// (usually 0644), and we want Open's new files private and the other
+// openers to refuse a missing database rather than create one.
+func prepareFile(path string, o options) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && o.create:
+		return createPrivate(path)
+	case errors.Is(err, fs.ErrNotExist):
+		return &missingError{path: path}
+	case err != nil:
+		return fmt.Errorf("db: open %s: %w", path, err)
+	case fi.Mode().IsRegular() && fi.Size() == 0 && !o.create:
+		return &missingError{path: path, empty: true}
+	case o.readOnly:
+		return nil // a read-only command changes nothing, modes included
+	}
+	return makePrivate(path)
+}
+
+// missingError is the refusal of a path with no database. It wraps
+// fs.ErrNotExist.
+type missingError struct {
+	path  string
+	empty bool
+}
+
+func (e *missingError) Error() string {
+	what := "does not exist"
+	if e.empty {
+		what = "is an empty file"
+	}
+	return fmt.Sprintf("database %s %s; create it with `newsdesk import --db %s FILES` or `newsdesk user add --db %s NAME`",
+		e.path, what, e.path, e.path)
+}
+
+func (e *missingError) Unwrap() error { return fs.ErrNotExist }
+
+func open(ctx context.Context, path string, o options) (*Store, error) {
+	if !o.create {
+		// Before the writer's pragmas turn a stranger's file to WAL.
+		if err := probeNewsdesk(ctx, path, o); err != nil {
+			return nil, err
+		}
+	}
+	// mode=rw: never let SQLite create the file; Open made it already.
+	w, err := openPool(dsn(path, o.busyTimeout, "mode=rw", writerParam), 1)
 	if err != nil {
 		return nil, err
 	}
@@ -75,13 +190,34 @@ func open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := openPool(dsn(path, readerParam), readerConns)
+	r, err := openPool(dsn(path, o.busyTimeout, "mode=rw", readerParam), readerConns)
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
 	s.r = r
 	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openReadOnly(ctx context.Context, path string, o options) (*Store, error) {
+	params, err := readOnlyParams(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := openPool(roDSN(path, o.busyTimeout, params, readerParam), readerConns)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{r: r, w: refusingPool(path), path: path, readOnly: true, roParams: params, now: time.Now}
+	if err := mustBeNewsdesk(ctx, r); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.schemaIsCurrent(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -105,13 +241,24 @@ func openPool(dsn string, conns int) (*sql.DB, error) {
 // dsn builds the driver's connection string. Pragmas go in the DSN because
 // a PRAGMA run through database/sql reaches one pooled connection only;
 // busy_timeout comes first so the others wait for locks instead of failing.
-func dsn(file string, extra ...string) string {
+// Parameters without a leading underscore (mode) are SQLite's own URI
+// parameters, which the driver passes on for a "file:" name.
+func dsn(file string, busyTimeout int, extra ...string) string {
 	q := append([]string{
-		"_pragma=busy_timeout(5000)",
+		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeout),
 		"_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(NORMAL)",
 		"_pragma=foreign_keys(1)",
 	}, extra...)
+	return "file:" + escapeURIPath(file) + "?" + strings.Join(q, "&")
+}
+
+// roDSN is dsn for a read-only connection: no journal_mode, which a
+// read-only connection may not change, and the URI parameters of
+// readOnlyParams.
+func roDSN(file string, busyTimeout int, params []string, extra ...string) string {
+	q := append([]string{fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeout)}, params...)
+	q = append(q, extra...)
 	return "file:" + escapeURIPath(file) + "?" + strings.Join(q, "&")
 }
 
@@ -131,17 +278,21 @@ func escapeURIPath(p string) string {
 }
 
 // Close closes both pools, after letting SQLite refresh its planner
-// statistics for the next run.
+// statistics for the next run. The readers close first, so the writer is
+// the last connection: it checkpoints the WAL and removes the -wal and
+// -shm files.
 func (s *Store) Close() error {
 	var errs []error
-	if s.w != nil {
-		if _, err := s.w.Exec("PRAGMA optimize"); err != nil {
-			errs = append(errs, fmt.Errorf("db: optimize: %w", err))
-		}
-		errs = append(errs, s.w.Close())
-	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		if !s.readOnly {
+			if _, err := s.w.Exec("PRAGMA optimize"); err != nil {
+				errs = append(errs, fmt.Errorf("db: optimize: %w", err))
+			}
+		}
+		errs = append(errs, s.w.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -240,6 +391,9 @@ func (s *Store) apply(ctx context.Context, m migration, known int) error {
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE on the single writer
 // connection) and commits when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)

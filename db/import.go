@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/newsdesk/newsdesk/article"
+	"golang.org/x/text/unicode/norm"
 )
 
 // ImportResult says what an import did with one article.
@@ -25,11 +27,18 @@ const (
 
 // ImportOutcome reports one imported article. Kept names the editor values
 // ("quality", "topics", "published", "status") that were kept although the
-// file changed under them.
+// file changed under them. Result is about the file's bytes.
+//
+// PreviousFileName is set when the key was stored from a file of another
+// name: another extension (a.txt after a.md), another folder's file of the
+// same name, or the same name in another Unicode form (a Mac's NFD
+// "cafe\u0301.md" after "café.md"). The article keeps its identity and now
+// carries the new name, which export will use; the report should say so.
 type ImportOutcome struct {
-	Key    string
-	Result ImportResult
-	Kept   []string
+	Key              string
+	Result           ImportResult
+	Kept             []string
+	PreviousFileName string
 }
 
 // importActor is the audit actor of changes made by an import.
@@ -39,11 +48,23 @@ const importActor = "import"
 // key: a new key is inserted as pending; a known key with the same bytes
 // is left alone; a changed file updates the upstream values and the raw
 // bytes, while every value an editor set stays. The caller sizes the
-// batches; one bad article rolls back its whole batch.
+// batches (the write lock is held for one batch, so a batch's duration is
+// what an editor's save may wait); one bad article rolls back its whole
+// batch. Between batches Import leaves the lock free for a moment (see
+// batchPacer), so that another process's save gets it. A read-only store
+// returns an error wrapping ErrReadOnly.
 func (s *Store) Import(ctx context.Context, arts []*article.Article) ([]ImportOutcome, error) {
+	if err := s.writable(); err != nil {
+		return nil, err
+	}
+	if err := s.batches.wait(ctx); err != nil {
+		return nil, fmt.Errorf("db: import: %w", err)
+	}
 	out := make([]ImportOutcome, 0, len(arts))
 	now := s.now()
+	var began time.Time
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		began = time.Now() // the write lock is ours from here to the commit
 		w := newWriter(ctx, tx)
 		for _, a := range arts {
 			if a == nil || a.Key == "" {
@@ -57,15 +78,65 @@ func (s *Store) Import(ctx context.Context, arts []*article.Article) ([]ImportOu
 		}
 		return nil
 	})
+	if !began.IsZero() {
+		s.batches.held(time.Since(began))
+	}
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
+// maxBatchPause bounds the pause between two batches. SQLite's busy
+// handler, which makes another process's BEGIN IMMEDIATE wait for our
+// lock, retries after 1, 2, 5 ... 50 ms and then every 100 ms
+// (sqliteDefaultBusyCallback in SQLite's main.c; modernc.org/sqlite's
+// busy.go keeps the schedule). The lock is not queued: without a pause,
+// back-to-back batches could take it again before the other process next
+// looks, for longer than its busy timeout, and its save would fail with
+// "database is locked". A pause of more than 100 ms is always seen.
+const maxBatchPause = 110 * time.Millisecond
+
+// batchPacer spaces Import's write transactions: after a batch that held
+// the write lock for d, the next waits until min(d, maxBatchPause) has
+// passed since the commit. The lock is then free at least half of the
+// time for short batches, and for at least one busy-handler retry after
+// long ones, at a cost to the import of at most 110 ms a batch, less the
+// time the caller spends preparing the next batch meanwhile. Saves in the
+// same process need none of this (the writer pool queues them in Go), but
+// a store cannot tell whether another process waits.
+type batchPacer struct {
+	mu     sync.Mutex
+	freeAt time.Time // the lock stays free until then
+}
+
+func (p *batchPacer) wait(ctx context.Context) error {
+	p.mu.Lock()
+	d := time.Until(p.freeAt)
+	p.mu.Unlock()
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (p *batchPacer) held(d time.Duration) {
+	p.mu.Lock()
+	p.freeAt = time.Now().Add(min(d, maxBatchPause))
+	p.mu.Unlock()
+}
+
 // stored is what an import needs to know of an existing article.
 type stored struct {
 	id                                  int64
+	key, fileName                       string
 	hash                                string
 	quality, editQuality, editPublished sql.NullInt64
 	published                           bool
@@ -74,29 +145,84 @@ type stored struct {
 	status                              article.Status
 }
 
+func (w *writer) storedArticle(key string) (*stored, error) {
+	var st stored
+	var status string
+	err := w.queryRow(`SELECT id, key, file_name, content_hash, quality, published, topics,
+		edit_quality, edit_topics, edit_published, status FROM articles WHERE key = ?`, key).Scan(
+		&st.id, &st.key, &st.fileName, &st.hash, &st.quality, &st.published, &st.topics,
+		&st.editQuality, &st.editTopics, &st.editPublished, &status)
+	st.status = article.Status(status)
+	return &st, err
+}
+
+// storedLegacy finds an article stored by an older newsdesk under the NFD
+// form of key (article.KeyOf now returns NFC, the form of every key since).
+// A migration cannot rewrite the old keys: SQLite has no Unicode
+// normalisation, and migrations are SQL. So an old key is found here, when
+// its file comes again, and rewritten to NFC; until then it keeps its old
+// form, and Check names an old key whose NFC twin was imported as a second
+// article before this fix. NFD is what a Mac writes (HFS+ uses a variant
+// of it that agrees for the accented letters of Latin scripts).
+func (w *writer) storedLegacy(key string) (*stored, error) {
+	nfd := norm.NFD.String(key)
+	if nfd == key {
+		return nil, sql.ErrNoRows
+	}
+	return w.storedArticle(nfd)
+}
+
 func (w *writer) importOne(a *article.Article, now time.Time) (ImportOutcome, error) {
 	o := ImportOutcome{Key: a.Key}
 	hash := contentHash(a.Raw)
-	var st stored
-	var status string
-	err := w.queryRow(`SELECT id, content_hash, quality, published, topics,
-		edit_quality, edit_topics, edit_published, status FROM articles WHERE key = ?`, a.Key).Scan(
-		&st.id, &st.hash, &st.quality, &st.published, &st.topics,
-		&st.editQuality, &st.editTopics, &st.editPublished, &status)
-	st.status = article.Status(status)
+	st, err := w.storedArticle(a.Key)
+	if errors.Is(err, sql.ErrNoRows) {
+		st, err = w.storedLegacy(a.Key)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		o.Result = ImportNew
 		return o, w.insertArticle(a, hash, now)
 	case err != nil:
 		return o, err
-	case st.hash == hash:
+	}
+	if err := w.renameArticle(st, a, now); err != nil {
+		return o, err
+	}
+	if st.fileName != a.FileName {
+		o.PreviousFileName = st.fileName
+	}
+	if st.hash == hash {
 		o.Result = ImportUnchanged
 		return o, nil
 	}
 	o.Result = ImportUpdated
-	o.Kept, err = w.updateArticle(&st, a, hash, now)
+	o.Kept, err = w.updateArticle(st, a, hash, now)
 	return o, err
+}
+
+// renameArticle gives st the key and file name of a, when they differ,
+// with an audit row each. It does not raise the version: no value an
+// editor sees in the form changed.
+func (w *writer) renameArticle(st *stored, a *article.Article, now time.Time) error {
+	if st.key != a.Key {
+		if _, err := w.exec(`UPDATE articles SET key = ? WHERE id = ?`, a.Key, st.id); err != nil {
+			return err
+		}
+		if err := w.audit(st.id, 0, importActor, now, change{"key", st.key, a.Key}); err != nil {
+			return err
+		}
+	}
+	if st.fileName != a.FileName {
+		if _, err := w.exec(`UPDATE articles SET file_name = ?, updated_at = ? WHERE id = ?`,
+			a.FileName, toMillis(now), st.id); err != nil {
+			return err
+		}
+		if err := w.audit(st.id, 0, importActor, now, change{"file_name", st.fileName, a.FileName}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // upstreamArgs are the upstream column values of a, in the order of the

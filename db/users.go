@@ -7,17 +7,20 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/newsdesk/newsdesk/review/account"
 )
 
-// Role is what a user may do: admins also manage users.
-type Role string
+// Role is account.Role, where the roles and their rules live; the store
+// only keeps its text. The alias and constants let store code and its
+// callers say db.Role without a second definition.
+type Role = account.Role
 
+// The roles, as account defines them.
 const (
-	RoleAdmin  Role = "admin"
-	RoleEditor Role = "editor"
+	RoleAdmin  = account.RoleAdmin
+	RoleEditor = account.RoleEditor
 )
-
-func (r Role) valid() bool { return r == RoleAdmin || r == RoleEditor }
 
 // User is an account. SessionEpoch goes up whenever existing sessions must
 // end (logout, new password, disabled): a session remembers the epoch it
@@ -56,7 +59,7 @@ func (s *Store) CreateUser(ctx context.Context, username, passwordHash string, r
 	if passwordHash == "" {
 		return nil, fmt.Errorf("db: create user %q: empty password hash", username)
 	}
-	if !role.valid() {
+	if !role.Valid() {
 		return nil, fmt.Errorf("db: create user %q: unknown role %q", username, role)
 	}
 	now := toMillis(s.now())
@@ -134,7 +137,7 @@ func (s *Store) SetDisabled(ctx context.Context, id int64, disabled bool) error 
 // SetRole changes what a user may do. Sessions read the role from the
 // user on each request, so they need not end.
 func (s *Store) SetRole(ctx context.Context, id int64, role Role) error {
-	if !role.valid() {
+	if !role.Valid() {
 		return fmt.Errorf("db: set role of user %d: unknown role %q", id, role)
 	}
 	return s.updateUser(ctx, id, "set role", `role = ?`, string(role))

@@ -10,26 +10,25 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/review"
 )
 
 // ArticleStore is what the queue, review and export pages need of the
 // database.
 type ArticleStore interface {
+	review.Store // save and export go through the workflow
 	List(ctx context.Context, q db.ListQuery) (db.Page, error)
-	Get(ctx context.Context, id int64) (*db.Record, error)
-	Update(ctx context.Context, id int64, e db.Edit) (*db.Record, error)
 	History(ctx context.Context, id int64) ([]db.AuditEntry, error)
-	Export(ctx context.Context, q db.ListQuery, fn func(db.ExportRecord) error) error
 	Topics(ctx context.Context) ([]db.Facet, error)
 	Categories(ctx context.Context) ([]db.Facet, error)
 	Providers(ctx context.Context) ([]db.Facet, error)
-	CanonicalTopic(ctx context.Context, name string) (string, error)
 }
 
 // Articles serves the review queue, the review page and its form, and the
 // export.
 type Articles struct {
 	store    ArticleStore
+	review   *review.Service
 	sessions Sessions
 	now      func() time.Time
 	pageSize int // queue rows per page
@@ -37,7 +36,7 @@ type Articles struct {
 
 // NewArticles returns the article handlers.
 func NewArticles(store ArticleStore, s Sessions) *Articles {
-	return &Articles{store: store, sessions: s, now: time.Now, pageSize: db.DefaultLimit}
+	return &Articles{store: store, review: review.New(store), sessions: s, now: time.Now, pageSize: db.DefaultLimit}
 }
 
 // articleID reads the :id path parameter; anything but a positive integer

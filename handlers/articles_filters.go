@@ -180,6 +180,19 @@ func filterValues(f views.Filters) url.Values {
 	return v
 }
 
+// exportValues are the queue's filters for "Export these…": the status
+// and every filter the editor chose, but not a default of the queue's
+// own (published=no), which would silently drop published articles from
+// an export of another status.
+func exportValues(f views.Filters) url.Values {
+	v := filterValues(f)
+	if f.Published == queueDefaults.published {
+		v.Del("published")
+	}
+	v.Del("sort") // an export is in key order
+	return v
+}
+
 // queueQuery is the query string of a queue page: its filters and cursor.
 func queueQuery(f views.Filters, cursor string) string {
 	v := filterValues(f)

@@ -1,14 +1,16 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/newsdesk/newsdesk/article"
+	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/review"
 	"github.com/newsdesk/newsdesk/views"
 )
 
@@ -45,7 +47,7 @@ type formErrors struct {
 }
 
 func (e formErrors) any() bool {
-	return len(e.topics) > 0 || e.Quality != "" || e.Topics != "" || e.NewTopic != "" || e.Status != "" || e.Note != ""
+	return len(e.topics) > 0 || e.Quality != "" || e.Topics != "" || e.NewTopic != "" || e.Published != "" || e.Status != "" || e.Note != ""
 }
 
 // readReviewForm reads the posted values. Only a missing or bad version is
@@ -155,27 +157,33 @@ func (f *reviewForm) validateTopics(e *formErrors) {
 	f.topics = topics
 }
 
-// checkTopicInput checks one input: each of its lines is a topic. An
-// empty input is an error unless it is the add field.
+// checkTopicInput checks one input with the article rules (each line is a
+// topic), as a sentence ending for "Topic 2 …" or "The new topic …".
 func checkTopicInput(s string, optional bool) string {
-	blank := true
-	for line := range strings.Lines(s) {
-		t := strings.TrimSpace(line)
-		if t == "" {
-			continue
-		}
-		blank = false
-		switch {
-		case !utf8.ValidString(t) || strings.ContainsFunc(t, unicode.IsControl):
-			return "contains characters that are not allowed"
-		case utf8.RuneCountInString(t) > article.MaxTopicLength:
-			return fmt.Sprintf("is %d characters long; the limit is %d", utf8.RuneCountInString(t), article.MaxTopicLength)
-		}
-	}
-	if blank && !optional {
-		return "is empty: type a topic, or tick Remove"
+	var te *article.TopicError
+	if err := article.CheckTopicInput(s, optional); errors.As(err, &te) {
+		return te.Reason
+	} else if err != nil {
+		return err.Error()
 	}
 	return ""
+}
+
+// edit is the valid form as the workflow's edit by user. The topics are
+// always sent: review.Save tells a list posted back as shown from an edit.
+func (f *reviewForm) edit(user *db.User) review.Edit {
+	published, status, note := f.Published, f.status, f.Note
+	return review.Edit{
+		Version:   f.Version,
+		Quality:   f.quality,
+		Topics:    f.topics,
+		SetTopics: true,
+		Published: &published,
+		Status:    &status,
+		Note:      &note,
+		ActorID:   user.ID,
+		Actor:     user.Username,
+	}
 }
 
 // formView shows the form again as the editor sent it, with the errors.

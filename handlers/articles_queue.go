@@ -60,7 +60,7 @@ func queueView(f filters, page db.Page, ch views.FilterChoices) views.QueueView 
 		Tabs:      statusTabs(f.view, page.Counts),
 		Total:     page.Total,
 		ClearURL:  "/articles",
-		ExportURL: "/export?" + filterValues(f.view).Encode(),
+		ExportURL: "/export?" + exportValues(f.view).Encode(),
 	}
 	from := queueQuery(f.view, f.query.Cursor)
 	for _, s := range page.Items {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/review/account"
 	"github.com/newsdesk/newsdesk/views"
 )
 
@@ -28,8 +29,9 @@ type Auth struct {
 	sessions Sessions
 	throttle *Throttle
 	log      *slog.Logger
-	// verify checks a password against a stored hash: VerifyPassword,
-	// or a counting wrapper in tests of the unknown-user path.
+	// verify checks a password against a stored hash:
+	// account.VerifyPassword, or a counting wrapper in tests of the
+	// unknown-user path.
 	verify func(hash, password string) (bool, error)
 }
 
@@ -38,7 +40,7 @@ func NewAuth(store AuthStore, s Sessions, th *Throttle, log *slog.Logger) *Auth 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Auth{store: store, sessions: s, throttle: th, log: log, verify: VerifyPassword}
+	return &Auth{store: store, sessions: s, throttle: th, log: log, verify: account.VerifyPassword}
 }
 
 // DefaultLanding is where a login goes when it has no safe next page.
@@ -57,7 +59,7 @@ type loginForm struct {
 
 func bindLogin(c echo.Context) loginForm {
 	return loginForm{
-		Username: strings.TrimSpace(c.FormValue("username")),
+		Username: account.NormalizeUsername(c.FormValue("username")),
 		Password: c.FormValue("password"),
 		Next:     c.FormValue("next"),
 	}
@@ -125,7 +127,7 @@ func (a *Auth) check(ctx context.Context, name, password string) (*db.User, erro
 	u, err := a.store.UserByName(ctx, name)
 	switch {
 	case errors.Is(err, db.ErrNotFound):
-		_, _ = a.verify(dummyHash(), password) // for the time it takes only
+		_, _ = a.verify(account.DummyHash(), password) // for the time it takes only
 		return nil, nil
 	case err != nil:
 		return nil, err
@@ -135,7 +137,7 @@ func (a *Auth) check(ctx context.Context, name, password string) (*db.User, erro
 		// A damaged hash locks that account out; say so in the log, not
 		// to the visitor, and spend the time any other failure takes.
 		a.log.ErrorContext(ctx, "stored password hash unusable", "user_id", u.ID, "error", err)
-		_, _ = a.verify(dummyHash(), password)
+		_, _ = a.verify(account.DummyHash(), password)
 		return nil, nil
 	}
 	if !ok || u.Disabled {

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -8,8 +10,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/newsdesk/newsdesk/article"
-	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/review"
 	"github.com/newsdesk/newsdesk/views"
 )
 
@@ -19,10 +20,16 @@ const (
 	formatYAML = "yaml"
 )
 
-// Export serves GET /export. Without a format it shows the export form;
-// with one it streams the matching articles, each patched with the
-// editors' values. Any invalid parameter is a 400 with the form again, its
-// bad values reset and each explained, so nothing is downloaded by guess.
+// previewLimit bounds the dry run of the export page: up to this many
+// matching articles the page checks each one and names those the
+// download would leave out, so its count is the download's.
+const previewLimit = 5000
+
+// Export serves GET /export. Without a format it shows the export form
+// and what the download of those filters will hold; with one it streams
+// the matching articles, each patched with the editors' values. Any
+// invalid parameter is a 400 with the form again, its bad values reset and
+// each explained, so nothing is downloaded by guess.
 func (a *Articles) Export(c echo.Context) error {
 	params := c.QueryParams()
 	f := parseFilters(params, exportDefaults)
@@ -56,10 +63,15 @@ func (a *Articles) exportPage(c echo.Context, status int, f filters) error {
 		Choices: choices,
 		Statuses: options(f.view.Status, []string{"approved", "pending", "rejected", "all"},
 			[]string{"Approved", "Pending", "Rejected", "All"}),
-		Formats: options(formatZip, []string{formatZip, formatYAML},
-			[]string{"Zip of files (one per article, original names)", "One YAML stream (a document per article)"}),
-		Matching: page.Total,
-		Notices:  f.problems,
+		Matching:    page.Total,
+		CheckLimit:  previewLimit,
+		Notices:     f.problems,
+		DownloadURL: "/export?" + filterValues(f.view).Encode(),
+	}
+	if status == http.StatusOK && page.Total > 0 {
+		if err := a.preview(ctx, f, &v); err != nil {
+			return err
+		}
 	}
 	p, err := pageFor(c, a.sessions, "Export", "export")
 	if err != nil {
@@ -68,40 +80,57 @@ func (a *Articles) exportPage(c echo.Context, status int, f filters) error {
 	return render(c, status, views.Export(p, v))
 }
 
+// preview runs the export into nothing when the set is small enough, so
+// the page can name what the download would leave out.
+func (a *Articles) preview(ctx context.Context, f filters, v *views.ExportView) error {
+	if v.Matching > previewLimit {
+		return nil
+	}
+	rep, err := a.review.Export(ctx, f.query, review.Discard{})
+	if err != nil && !errors.Is(err, review.ErrIncomplete) {
+		return err
+	}
+	v.Checked = true
+	v.Writable = rep.Written
+	for _, s := range rep.Skipped {
+		v.LeftOut = append(v.LeftOut, s.String())
+	}
+	return nil
+}
+
 // streamExport writes the download as the store reads the articles, so an
-// export of any size needs little memory. Headers go out with the first
-// bytes (the exporters buffer some): an error before that is an ordinary
-// error page; after it the connection is cut, so a client never takes a
-// partial file for a whole one.
+// export of any size needs little memory. An article that cannot be
+// written is left out and named in the download itself (a note in the
+// zip, a comment at the end of the stream). Headers go out with the first
+// bytes: a store error before that is an ordinary error page, without
+// the download headers; after it the connection is cut, so a client never
+// takes a partial file for a whole one.
 func (a *Articles) streamExport(c echo.Context, f filters, format string) error {
+	ctx := c.Request().Context()
 	now := a.now().UTC()
 	name := fmt.Sprintf("newsdesk-%s-%s.%s", f.view.Status, now.Format("20060102-1504"), format)
 	res := c.Response()
 	setDownloadHeaders(res.Header(), name, format)
 
-	var exp article.Exporter = article.NewZipExporter(res, now)
+	var w review.Writer = review.NewZipWriter(res, now)
 	if format == formatYAML {
-		exp = article.NewStreamExporter(res)
+		w = review.NewStreamWriter(res)
 	}
-	err := a.store.Export(c.Request().Context(), f.query, func(r db.ExportRecord) error {
-		data, err := article.Patch(r.Raw, r.Changes)
-		if err != nil {
-			return fmt.Errorf("export %s: %w", r.FileName, err)
-		}
-		return exp.Add(r.FileName, data)
-	})
-	if err == nil {
-		err = exp.Close()
-	}
+	rep, err := a.review.Export(ctx, f.query, w)
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, review.ErrIncomplete):
+		slog.WarnContext(ctx, "export left articles out", "file", name, "skipped", len(rep.Skipped))
+		return nil
 	case res.Committed:
-		slog.ErrorContext(c.Request().Context(), "export failed mid-stream", "file", name, "err", err)
+		slog.ErrorContext(ctx, "export failed mid-stream", "file", name, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	// Nothing was sent: the error page must not arrive as the file.
-	res.Header().Del(echo.HeaderContentDisposition)
+	h := res.Header()
+	h.Del(echo.HeaderContentDisposition)
+	h.Del(echo.HeaderContentType)
 	return err
 }
 

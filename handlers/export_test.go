@@ -23,22 +23,63 @@ func TestExportPage(t *testing.T) {
 	if v, _ := d.Find(`input[name=status]:checked`).Attr("value"); v != "approved" {
 		t.Errorf("default status %q", v)
 	}
-	if v, _ := d.Find(`input[name=format]:checked`).Attr("value"); v != "zip" {
-		t.Errorf("default format %q", v)
-	}
-	if got := testID(d, "export-count"); !strings.HasPrefix(got, "1 article ") {
+	if got := testID(d, "export-count"); got != "The download will hold 1 article." {
 		t.Errorf("count %q", got)
 	}
 	if m, _ := d.Find(`form[data-testid="export-form"]`).Attr("method"); m != "get" {
 		t.Errorf("method %q", m)
 	}
-	// The queue's filters carry over.
+	// The queue's filters carry over, and the download links carry
+	// exactly the filters the count was made for.
 	d = e.GET("/export?status=all&provider=Alpha&published=any").doc(t)
-	if got := testID(d, "export-count"); !strings.HasPrefix(got, "2 articles ") {
+	if got := testID(d, "export-count"); got != "The download will hold 2 articles." {
 		t.Errorf("filtered count %q", got)
 	}
 	if v, _ := d.Find(`#f-provider option[selected]`).Attr("value"); v != "Alpha" {
 		t.Errorf("provider kept as %q", v)
+	}
+	href, _ := d.Find(`[data-testid="download-zip"]`).Attr("href")
+	u, err := url.Parse(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := u.Query(); q.Get("status") != "all" || q.Get("provider") != "Alpha" || q.Get("format") != "zip" {
+		t.Errorf("download link %q does not carry the counted filters", href)
+	}
+	res := e.GET(href)
+	if files := unzip(t, []byte(res.body)); len(files) != 2 {
+		t.Errorf("download of a page that said 2 holds %d files", len(files))
+	}
+}
+
+func TestExportPageOffersNoEmptyDownload(t *testing.T) {
+	e := queueFixture(t)
+	d := e.GET("/export?status=all&provider=Nobody").doc(t)
+	if got := testID(d, "export-count"); !strings.HasPrefix(got, "No article matches") {
+		t.Errorf("count %q", got)
+	}
+	if n := d.Find(`[data-testid^="download-"]`).Length(); n != 0 {
+		t.Errorf("%d download links for 0 articles", n)
+	}
+}
+
+// "Export these…" from the default queue (pending, not published) must
+// not carry the queue's own published=no default into the export page,
+// where switching to Approved would silently drop the published ones.
+func TestExportLinkFromQueueCarriesOnlyChosenFilters(t *testing.T) {
+	e := queueFixture(t)
+	href, ok := e.GET("/articles").doc(t).Find(`[data-testid="export-link"]`).Attr("href")
+	if !ok {
+		t.Fatal("no export link on the queue")
+	}
+	u, _ := url.Parse(href)
+	if u.Query().Has("published") {
+		t.Errorf("export link %q carries the queue's published default", href)
+	}
+	href, _ = e.GET("/articles?published=yes&provider=Alpha").doc(t).Find(`[data-testid="export-link"]`).Attr("href")
+	u, _ = url.Parse(href)
+	if q := u.Query(); q.Get("published") != "yes" || q.Get("provider") != "Alpha" {
+		t.Errorf("export link %q lost a chosen filter", href)
 	}
 }
 

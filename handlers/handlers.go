@@ -28,7 +28,7 @@ func CurrentUser(c echo.Context) *db.User {
 	return u
 }
 
-// CSRFToken is the token Echo's CSRF middleware put in the context.
+// CSRFToken is the session's CSRF token, put in the context by web's CSRF check.
 func CSRFToken(c echo.Context) string {
 	t, _ := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
 	return t

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/review/account"
 	"github.com/newsdesk/newsdesk/views"
 )
 
@@ -18,10 +18,10 @@ import (
 type UserStore interface {
 	Users(ctx context.Context) ([]db.User, error)
 	UserByID(ctx context.Context, id int64) (*db.User, error)
-	CreateUser(ctx context.Context, username, hash string, role db.Role) (*db.User, error)
+	CreateUser(ctx context.Context, username, hash string, role account.Role) (*db.User, error)
 	SetPassword(ctx context.Context, id int64, hash string) error
 	SetDisabled(ctx context.Context, id int64, disabled bool) error
-	SetRole(ctx context.Context, id int64, role db.Role) error
+	SetRole(ctx context.Context, id int64, role account.Role) error
 }
 
 // Users serves the admin pages that manage accounts. Routes put it behind
@@ -36,29 +36,13 @@ func NewUsers(store UserStore, s Sessions) *Users {
 	return &Users{store: store, sessions: s}
 }
 
-// MaxUsernameLen bounds usernames, in characters.
-const MaxUsernameLen = 64
-
-// ValidateUsername checks a new username: 1 to 64 letters, digits and
-// . _ - @, so names are unambiguous in lists and logs. The CLI uses it too.
-func ValidateUsername(name string) error {
-	if name == "" {
-		return errors.New("enter a username")
-	}
-	if utf8.RuneCountInString(name) > MaxUsernameLen {
-		return errors.New("a username has at most 64 characters")
-	}
-	for _, r := range name {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-@", r) {
-			return errors.New("use only letters, digits, dots, dashes, underscores and @")
-		}
-	}
-	return nil
-}
+// msgChooseRole is the form's answer to a role that is not
+// account.ParseRole's.
+const msgChooseRole = "Choose editor or admin."
 
 // List is GET /admin/users.
 func (h *Users) List(c echo.Context) error {
-	return h.render(c, http.StatusOK, views.NewUserForm{Role: string(db.RoleEditor)}, nil)
+	return h.render(c, http.StatusOK, views.NewUserForm{Role: string(account.RoleEditor)}, nil)
 }
 
 // newUserForm is the POST /admin/users form.
@@ -71,13 +55,13 @@ type newUserForm struct {
 // Validate checks every field; the zero result means the form is good.
 func (f newUserForm) Validate() views.NewUserErrors {
 	var e views.NewUserErrors
-	if err := ValidateUsername(f.Username); err != nil {
+	if err := account.ValidateUsername(f.Username); err != nil {
 		e.Username = capitalize(err.Error()) + "."
 	}
-	if f.Role != string(db.RoleAdmin) && f.Role != string(db.RoleEditor) {
-		e.Role = "Choose editor or admin."
+	if _, err := account.ParseRole(f.Role); err != nil {
+		e.Role = msgChooseRole
 	}
-	if err := ValidatePassword(f.Password); err != nil {
+	if err := account.ValidatePassword(f.Password); err != nil {
 		e.Password = capitalize(err.Error()) + "."
 	}
 	return e
@@ -86,7 +70,7 @@ func (f newUserForm) Validate() views.NewUserErrors {
 // Create is POST /admin/users: add an account.
 func (h *Users) Create(c echo.Context) error {
 	f := newUserForm{
-		Username: strings.TrimSpace(c.FormValue("username")),
+		Username: account.NormalizeUsername(c.FormValue("username")),
 		Role:     c.FormValue("role"),
 		Password: c.FormValue("password"),
 	}
@@ -94,11 +78,11 @@ func (h *Users) Create(c echo.Context) error {
 	if form.Errors.Any() {
 		return h.render(c, http.StatusUnprocessableEntity, form, nil)
 	}
-	hash, err := HashPassword(f.Password)
+	hash, err := account.HashPassword(f.Password)
 	if err != nil {
 		return err
 	}
-	u, err := h.store.CreateUser(c.Request().Context(), f.Username, hash, db.Role(f.Role))
+	u, err := h.store.CreateUser(c.Request().Context(), f.Username, hash, account.Role(f.Role))
 	if errors.Is(err, db.ErrUserExists) {
 		form.Errors.Username = "That username is taken."
 		return h.render(c, http.StatusUnprocessableEntity, form, nil)
@@ -138,11 +122,11 @@ func (h *Users) Update(c echo.Context) error {
 }
 
 func (h *Users) setRole(c echo.Context, target *db.User, self bool) error {
-	role := db.Role(c.FormValue("role"))
-	if role != db.RoleAdmin && role != db.RoleEditor {
-		return h.done(c, "error", "Choose editor or admin.")
+	role, err := account.ParseRole(c.FormValue("role"))
+	if err != nil {
+		return h.done(c, "error", msgChooseRole)
 	}
-	if self && role != db.RoleAdmin {
+	if self && role != account.RoleAdmin {
 		return h.done(c, "error", "You cannot demote yourself; ask another admin.")
 	}
 	if err := h.store.SetRole(c.Request().Context(), target.ID, role); err != nil {
@@ -155,11 +139,11 @@ func (h *Users) setRole(c echo.Context, target *db.User, self bool) error {
 // when admins reset their own, this session starts afresh so they stay in.
 func (h *Users) setPassword(c echo.Context, target *db.User, self bool) error {
 	pw := c.FormValue("password")
-	if err := ValidatePassword(pw); err != nil {
-		return h.render(c, http.StatusUnprocessableEntity, views.NewUserForm{Role: string(db.RoleEditor)},
+	if err := account.ValidatePassword(pw); err != nil {
+		return h.render(c, http.StatusUnprocessableEntity, views.NewUserForm{Role: string(account.RoleEditor)},
 			map[int64]string{target.ID: capitalize(err.Error()) + "."})
 	}
-	hash, err := HashPassword(pw)
+	hash, err := account.HashPassword(pw)
 	if err != nil {
 		return err
 	}
@@ -213,7 +197,7 @@ func (h *Users) render(c echo.Context, status int, f views.NewUserForm, pwErrors
 		v.Users = append(v.Users, views.UserRow{
 			ID:            u.ID,
 			Name:          u.Username,
-			Admin:         u.Role == db.RoleAdmin,
+			Admin:         u.Role == account.RoleAdmin,
 			Disabled:      u.Disabled,
 			Self:          me != nil && me.ID == u.ID,
 			Created:       u.CreatedAt.UTC().Format("2 Jan 2006"),

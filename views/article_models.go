@@ -63,11 +63,12 @@ type TopicField struct {
 
 // FormErrors are the review form's field errors; "" means no error.
 type FormErrors struct {
-	Quality  string
-	Topics   string // about the list as a whole, e.g. too many
-	NewTopic string
-	Status   string
-	Note     string
+	Quality   string
+	Topics    string // about the list as a whole, e.g. too many
+	NewTopic  string
+	Published string
+	Status    string
+	Note      string
 }
 
 // ReviewForm is the edit form, with the values to show: the stored ones
@@ -134,6 +135,7 @@ func (f ReviewForm) ErrorLinks() []ErrorLink {
 		add(topicID(i), t.Error)
 	}
 	add("new-topic", f.Errors.NewTopic)
+	add("published", f.Errors.Published)
 	add("status-"+firstStatus, f.Errors.Status)
 	add("note", f.Errors.Note)
 	return out

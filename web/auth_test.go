@@ -37,8 +37,8 @@ func TestLoginWrongThenRight(t *testing.T) {
 			if _, has := doc.Find(`input[name="password"]`).Attr("value"); has {
 				t.Error("password echoed back into the form")
 			}
-			if c.Cookie(sessionCookie) != nil {
-				t.Error("failed login set a session cookie")
+			if setsSession(resp) {
+				t.Error("failed login wrote the session cookie")
 			}
 		})
 	}
@@ -203,22 +203,31 @@ func TestLogout(t *testing.T) {
 	env.Login(t, webtest.EditorName, webtest.EditorPassword)
 }
 
+// TestLoginStartsFreshSession: login replaces the session cookie and its
+// CSRF token; the token of the login form (the anonymous session's) is
+// refused afterwards, so one planted or seen before login is no use.
 func TestLoginStartsFreshSession(t *testing.T) {
 	env := webtest.New(t)
 	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 	wantRedirect(t, c.PostForm("/logout", url.Values{}), "/login")
-	before := c.Cookie(sessionCookie) // holds only the flash now
+	before := c.Cookie(sessionCookie) // anonymous now: a token and the flash
 	tokenBefore := c.CSRFToken()
 	c.Doc(c.Get("/login"))
+	formToken := c.CSRFToken()
+	if formToken == tokenBefore {
+		t.Error("logout did not replace the CSRF token")
+	}
 	resp := login(t, env, c, webtest.EditorName, webtest.EditorPassword)
 	wantRedirect(t, resp, "/articles")
 	after := c.Cookie(sessionCookie)
 	if before == nil || after == nil || before.Value == after.Value {
 		t.Error("login did not replace the session cookie")
 	}
-	if c.CSRFToken() == tokenBefore {
+	c.Doc(c.Follow(resp))
+	if c.CSRFToken() == formToken {
 		t.Error("login did not rotate the CSRF token")
 	}
+	wantStatus(t, c.PostForm("/logout", url.Values{"_csrf": {formToken}}), http.StatusForbidden)
 	if !loggedIn(t, c) {
 		t.Error("not logged in")
 	}
@@ -243,10 +252,8 @@ func TestSessionCookieAttributes(t *testing.T) {
 			if len(ck.Value) > 1024 {
 				t.Errorf("session cookie is %d bytes", len(ck.Value))
 			}
-		case "newsdesk_csrf":
-			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" {
-				t.Errorf("csrf cookie attributes: %+v", ck)
-			}
+		default:
+			t.Errorf("login set cookie %s: the session cookie is the only one", ck.Name)
 		}
 	}
 	if !found {
@@ -265,7 +272,7 @@ func TestSecureCookies(t *testing.T) {
 			t.Errorf("cookie %s not Secure", ck.Name)
 		}
 	}
-	if len(names) != 1 || names[0] != "__Host-newsdesk_csrf" {
-		t.Errorf("cookies %q", names)
+	if len(names) != 1 || names[0] != "__Host-"+sessionCookie {
+		t.Errorf("cookies %q, want the anonymous session's only", names)
 	}
 }

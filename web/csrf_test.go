@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -156,14 +157,17 @@ func TestCSRFAccepted(t *testing.T) {
 }
 
 // TestFormsCarryRealToken renders every page with forms, with and without
-// Sec-Fetch-Site (in whose presence Echo would put a placeholder in the
-// context), and checks each form's token is the cookie's, and works.
+// Sec-Fetch-Site (in whose presence Echo's CSRF middleware would have put
+// a placeholder in the context), and checks that every form and the htmx
+// header carry one real token per session, the same on every page of the
+// session, another in another session, and that it works.
 func TestFormsCarryRealToken(t *testing.T) {
 	for _, sfs := range []string{"", "same-origin", "none"} {
 		t.Run("Sec-Fetch-Site="+sfs, func(t *testing.T) {
 			env := webtest.New(t)
 			anon := env.Client(t)
 			admin := env.Login(t, webtest.AdminName, webtest.AdminPassword)
+			tokens := map[*webtest.Client]string{}
 			for _, tc := range []struct {
 				c    *webtest.Client
 				path string
@@ -179,23 +183,31 @@ func TestFormsCarryRealToken(t *testing.T) {
 				resp := tc.c.Get(tc.path)
 				wantStatus(t, resp, http.StatusOK)
 				doc := tc.c.Doc(resp)
-				cookie := tc.c.Cookie("newsdesk_csrf")
-				if cookie == nil || len(cookie.Value) < 16 {
-					t.Fatalf("%s: no CSRF cookie", tc.path)
+				h := doc.Find("body").AttrOr("hx-headers", "")
+				var hx map[string]string
+				if err := json.Unmarshal([]byte(h), &hx); err != nil {
+					t.Fatalf("%s: hx-headers %q: %v", tc.path, h, err)
 				}
+				page := hx["X-CSRF-Token"]
+				if len(page) < 16 || page == middleware.CSRFUsingSecFetchSite {
+					t.Fatalf("%s: htmx token %q is not a real token", tc.path, page)
+				}
+				if want, seen := tokens[tc.c]; seen && page != want {
+					t.Errorf("%s: token %q, another page of the session had %q", tc.path, page, want)
+				}
+				tokens[tc.c] = page
 				forms := doc.Find(`form[method="post"]`)
 				if tc.path != "/export" && forms.Length() == 0 {
 					t.Fatalf("%s: no forms", tc.path)
 				}
 				forms.Each(func(i int, f *goquery.Selection) {
-					tok := f.Find(`input[name="_csrf"]`).AttrOr("value", "")
-					if tok != cookie.Value {
-						t.Errorf("%s: form %d (%s) token %q, cookie %q", tc.path, i, f.AttrOr("action", ""), tok, cookie.Value)
+					if tok := f.Find(`input[name="_csrf"]`).AttrOr("value", ""); tok != page {
+						t.Errorf("%s: form %d (%s) token %q, page %q", tc.path, i, f.AttrOr("action", ""), tok, page)
 					}
 				})
-				if h := doc.Find("body").AttrOr("hx-headers", ""); !strings.Contains(h, cookie.Value) {
-					t.Errorf("%s: hx-headers %q lack the token", tc.path, h)
-				}
+			}
+			if tokens[anon] == tokens[admin] {
+				t.Error("two sessions have the same token")
 			}
 			// The token works (here without the header, as an old browser).
 			admin.Header.Del("Sec-Fetch-Site")
@@ -204,6 +216,141 @@ func TestFormsCarryRealToken(t *testing.T) {
 			wantRedirect(t, login(t, env, anon, webtest.EditorName, webtest.EditorPassword), "/articles")
 		})
 	}
+}
+
+// TestCSRFBoundToSession is the attack the old double-submit cookie let
+// through, and its neighbours: whoever can set a cookie for this host (a
+// sibling subdomain, a plain-HTTP page on the same name) plants a CSRF
+// cookie and posts the matching token, with neither Origin nor
+// Sec-Fetch-Site (an old browser, a non-browser client) or claiming
+// same-origin. Only the token of the request's own session passes, in the
+// form or in htmx's header; tokens of another session, of the session
+// before login, or of a planted cookie get 403 and change nothing.
+func TestCSRFBoundToSession(t *testing.T) {
+	const planted = "PLANTEDPLANTEDPLANTEDPLANT" // shaped like a real token
+	roleChange := url.Values{"op": {"role"}, "role": {"admin"}}
+	sameOrigin := map[string]string{"Sec-Fetch-Site": "same-origin"}
+	htmx := map[string]string{"HX-Request": "true"}
+	for _, tc := range []struct {
+		name    string
+		as      string            // who the client is logged in as; "" = a visitor on the login page
+		path    string            // /admin/users/2 (make the editor admin), /logout or /login
+		token   string            // own, planted, other (another session's), prelogin (own, from before login), none
+		header  bool              // token in X-CSRF-Token (htmx) instead of the _csrf field
+		headers map[string]string // extra request headers
+		status  int               // 303 when it works, else 403
+	}{
+		{"own token", "admin", "/admin/users/2", "own", false, nil, 303},
+		{"own token, same-origin", "admin", "/admin/users/2", "own", false, sameOrigin, 303},
+		{"own token, htmx header", "admin", "/admin/users/2", "own", true, htmx, 303},
+		{"own token, htmx header, same-origin", "admin", "/admin/users/2", "own", true, map[string]string{"HX-Request": "true", "Sec-Fetch-Site": "same-origin"}, 303},
+		{"planted cookie and token, no Origin or Sec-Fetch-Site", "admin", "/admin/users/2", "planted", false, nil, 403},
+		{"planted cookie and token, same-origin", "admin", "/admin/users/2", "planted", false, sameOrigin, 403},
+		{"planted cookie and token, htmx header", "admin", "/admin/users/2", "planted", true, htmx, 403},
+		{"another session's token", "admin", "/admin/users/2", "other", false, nil, 403},
+		{"another session's token, same-origin", "admin", "/admin/users/2", "other", false, sameOrigin, 403},
+		{"another session's token, htmx header", "admin", "/admin/users/2", "other", true, htmx, 403},
+		{"token from before login", "admin", "/admin/users/2", "prelogin", false, nil, 403},
+		{"token from before login, same-origin", "admin", "/admin/users/2", "prelogin", false, sameOrigin, 403},
+		{"no token, same-origin", "admin", "/admin/users/2", "none", false, sameOrigin, 403},
+		{"logout, own token", "editor", "/logout", "own", false, nil, 303},
+		{"logout, own token, htmx header", "editor", "/logout", "own", true, htmx, 303},
+		{"logout, no token", "editor", "/logout", "none", false, nil, 403},
+		{"logout, no token, same-origin", "editor", "/logout", "none", false, sameOrigin, 403},
+		{"logout, planted", "editor", "/logout", "planted", false, nil, 403},
+		{"logout, another session's token", "editor", "/logout", "other", false, nil, 403},
+		{"login form, own token", "", "/login", "own", false, nil, 303},
+		{"login form, own token, same-origin", "", "/login", "own", false, sameOrigin, 303},
+		{"login form, planted", "", "/login", "planted", false, nil, 403},
+		{"login form, planted, same-origin", "", "/login", "planted", false, sameOrigin, 403},
+		{"login form, another visitor's token", "", "/login", "other", false, nil, 403},
+		{"login form, no token", "", "/login", "none", false, nil, 403},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := webtest.New(t)
+			var c *webtest.Client
+			var prelogin string
+			switch tc.as {
+			case "":
+				c = env.Client(t)
+				c.Doc(c.Get("/login"))
+			case "admin":
+				c = env.Client(t)
+				c.Doc(c.Get("/login"))
+				prelogin = c.CSRFToken()
+				wantRedirect(t, login(t, env, c, webtest.AdminName, webtest.AdminPassword), "/articles")
+				c.Doc(c.Get("/admin/users"))
+			default:
+				c = env.Login(t, webtest.EditorName, webtest.EditorPassword)
+			}
+			other := env.Client(t) // another browser, in its own session
+			if tc.as != "" {
+				other = env.Login(t, webtest.EditorName, webtest.EditorPassword)
+			}
+			token := map[string]string{
+				"own": c.CSRFToken(), "planted": planted, "other": other.CSRFToken(), "prelogin": prelogin, "none": "",
+			}[tc.token]
+			if tc.token == "planted" {
+				// What the attacker sets: the old CSRF cookie, and Echo's
+				// default name for good measure.
+				for _, name := range []string{"newsdesk_csrf", "_csrf"} {
+					c.SetCookie(&http.Cookie{Name: name, Value: planted, Path: "/"})
+				}
+			}
+			form := url.Values{}
+			switch tc.path {
+			case "/admin/users/2":
+				form = roleChange
+			case "/login":
+				form = url.Values{"username": {webtest.EditorName}, "password": {webtest.EditorPassword}}
+			}
+			form = cloneForm(form)
+			if token != "" && !tc.header {
+				form.Set("_csrf", token)
+			}
+			req := c.NewRequest(http.MethodPost, tc.path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if token != "" && tc.header {
+				req.Header.Set("X-CSRF-Token", token)
+			}
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			resp := c.Do(req)
+			wantStatus(t, resp, tc.status)
+			if tc.status == http.StatusForbidden && !tc.header && byTestID(c.Doc(resp), "error-code").Text() != "403" {
+				t.Error("no 403 page")
+			}
+			// What the request did, or did not do.
+			worked := tc.status == http.StatusSeeOther
+			switch tc.path {
+			case "/admin/users/2":
+				ed, err := env.Store.UserByID(t.Context(), env.Editor.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (ed.Role == "admin") != worked {
+					t.Errorf("editor's role is %s", ed.Role)
+				}
+			case "/logout":
+				if loggedIn(t, c) == worked {
+					t.Errorf("logged in after the logout: %v", !worked)
+				}
+			case "/login":
+				if loggedIn(t, c) != worked {
+					t.Errorf("logged in after the login: %v", !worked)
+				}
+			}
+		})
+	}
+}
+
+func cloneForm(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
 }
 
 func ptr(s string) *string { return &s }

@@ -40,11 +40,10 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 
 // crossOriginGuard refuses state-changing requests a browser says come from
 // another site (Sec-Fetch-Site other than same-origin/none, or an Origin
-// that is not this host), whatever token they carry. It then hides
-// Sec-Fetch-Site from Echo's CSRF middleware: since v4.15 that middleware
-// skips the token check for same-origin requests and puts a placeholder in
-// place of the token (labstack/echo#2874). Hidden, it always checks the
-// real token and always gives the handlers a real one to render.
+// that is not this host), whatever token they carry. It is a layer in
+// front of the session-bound token, never a replacement for it: a request
+// with neither header (older browsers, other clients) passes here and is
+// judged by its token alone (checkCSRF), as is one that says same-origin.
 func crossOriginGuard() echo.MiddlewareFunc {
 	cop := http.NewCrossOriginProtection()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -61,7 +60,6 @@ func crossOriginGuard() echo.MiddlewareFunc {
 					}
 				}
 			}
-			req.Header.Del("Sec-Fetch-Site")
 			return next(c)
 		}
 	}
@@ -77,9 +75,8 @@ func isSafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions || m == http.MethodTrace
 }
 
-// parseForm reads a form body before the CSRF middleware does. Echo's token
-// lookup ignores read errors, so without this a body over the limit would
-// come out as "missing token" instead of 413.
+// parseForm reads a form body before the CSRF check does, so that a body
+// over the limit or unreadable answers 413 or 400, not "missing token".
 func parseForm(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if isSafeMethod(c.Request().Method) {

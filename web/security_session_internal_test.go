@@ -17,7 +17,8 @@ import (
 // what they say: a session that is too old, idle too long, from the
 // future, from before the user's last logout, for a user who is gone or
 // disabled, or with values of the wrong type. Each lands on the login page
-// and is cleared; only the well-formed current one gets in.
+// and is replaced by an anonymous session (no login, a CSRF token); only
+// the well-formed current one gets in.
 func TestSignedCookieWithStaleContent(t *testing.T) {
 	ctx := context.Background()
 	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
@@ -88,12 +89,21 @@ func TestSignedCookieWithStaleContent(t *testing.T) {
 			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next=%2Farticles" {
 				t.Fatalf("status %d, Location %q: want the login page", rec.Code, rec.Header().Get("Location"))
 			}
-			var cleared bool
+			var replaced *http.Cookie
 			for _, c := range rec.Result().Cookies() {
-				cleared = cleared || (c.Name == s.sessions.name && c.MaxAge < 0)
+				if c.Name == s.sessions.name {
+					replaced = c
+				}
 			}
-			if !cleared {
-				t.Error("the refused session cookie was not cleared")
+			if replaced == nil {
+				t.Fatal("the refused session cookie was not replaced")
+			}
+			v := decodeSession(t, s, replaced)
+			if _, has := v[keyUserID]; has {
+				t.Errorf("the replacement still holds a login: %v", v)
+			}
+			if tok, _ := v[keyCSRF].(string); len(tok) < 16 {
+				t.Errorf("the replacement has no CSRF token: %v", v)
 			}
 		})
 	}
@@ -117,4 +127,16 @@ func mintSession(t *testing.T, s *Server, values map[any]any) *http.Cookie {
 	}
 	t.Fatal("no cookie minted")
 	return nil
+}
+
+// decodeSession reads a session cookie with s's own keys.
+func decodeSession(t *testing.T, s *Server, ck *http.Cookie) map[any]any {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(ck)
+	sess, err := s.sessions.store.New(req, s.sessions.name)
+	if err != nil {
+		t.Fatalf("decode %s: %v", ck.Name, err)
+	}
+	return sess.Values
 }

@@ -52,7 +52,6 @@ type Server struct {
 	log      *slog.Logger
 	e        *echo.Echo
 	sessions *sessionManager
-	csrfName string // the CSRF cookie's name
 }
 
 // New builds the server: session keys (from cfg.SessionKey or kept in the
@@ -70,11 +69,8 @@ func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: store, log: cfg.Log, e: echo.New(), csrfName: "newsdesk_csrf"}
-	if cfg.SecureCookies {
-		s.csrfName = "__Host-" + s.csrfName
-	}
-	s.sessions = newSessionManager(cfg, hashKey, blockKey, store, s.rotateCSRF)
+	s := &Server{cfg: cfg, store: store, log: cfg.Log, e: echo.New()}
+	s.sessions = newSessionManager(cfg, hashKey, blockKey, store)
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.handleError
 	s.e.IPExtractor = ipExtractor(proxies)
@@ -149,38 +145,11 @@ func (s *Server) logRequest(c echo.Context, v middleware.RequestLoggerValues) er
 	return nil
 }
 
-// csrf is Echo's CSRF middleware, always in token mode (crossOriginGuard
-// hides Sec-Fetch-Site from it). The cookie is HttpOnly: pages carry the
-// token in their forms and in hx-headers.
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		ContextKey:     middleware.DefaultCSRFConfig.ContextKey, // handlers.CSRFToken reads it
-		CookieName:     s.csrfName,
-		CookiePath:     "/",
-		CookieMaxAge:   int(s.cfg.SessionLifetime / time.Second),
-		CookieHTTPOnly: true,
-		CookieSecure:   s.cfg.SecureCookies,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return echo.NewHTTPError(http.StatusForbidden, msgCSRF).SetInternal(err)
-		},
-	})
-}
-
-// rotateCSRF gives this browser a new token, replacing the cookie the CSRF
-// middleware set earlier in this response. Sessions call it at login and
-// logout.
-func (s *Server) rotateCSRF(c echo.Context) {
-	token := newToken()
-	dropSetCookie(c.Response().Header(), s.csrfName)
-	c.SetCookie(&http.Cookie{
-		Name: s.csrfName, Value: token, Path: "/",
-		MaxAge:   int(s.cfg.SessionLifetime / time.Second),
-		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
-	})
-	c.Set(middleware.DefaultCSRFConfig.ContextKey, token)
-}
+// csrf is the CSRF check: the token bound to the session (see
+// sessionManager.checkCSRF), in place of Echo's CSRF middleware, whose
+// token lives in a cookie of its own that anyone able to set cookies for
+// this host can plant together with a matching token.
+func (s *Server) csrf() echo.MiddlewareFunc { return s.sessions.checkCSRF }
 
 // Handler is the whole application as an http.Handler, for tests and for
 // Run.

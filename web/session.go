@@ -3,34 +3,52 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/handlers"
+	"github.com/newsdesk/newsdesk/review/account"
 	"github.com/newsdesk/newsdesk/views"
 )
 
 // Session values. Times are unix seconds. The cookie holds only these few
-// integers and the flashes, far below the 4096-byte cookie limit.
+// integers, the token and the flashes, far below the 4096-byte cookie
+// limit.
 const (
 	keyUserID  = "uid"
 	keyEpoch   = "epoch"   // the user's session_epoch when the session began
 	keyCreated = "created" // for the absolute lifetime
 	keySeen    = "seen"    // for the idle timeout
 	keyFlash   = "flash"   // []string of "kind:text"
+	keyCSRF    = "csrf"    // the session's CSRF token; every session has one, logged in or not
 )
 
 // seenResolution is how stale "seen" may get before it is rewritten, so an
 // active user gets a new Set-Cookie at most once a minute, not per request.
 const seenResolution = time.Minute
 
-// ctxSession is where the loaded session sits in the Echo context.
-const ctxSession = "newsdesk.session"
+// Where the request's session sits in the Echo context: ctxOpened while
+// the CSRF check and load share the decoded cookie, ctxSession once load
+// has run (Start and End replace it).
+const (
+	ctxOpened  = "newsdesk.session.opened"
+	ctxSession = "newsdesk.session"
+)
+
+// Where a request carries its CSRF token: the form field of every form
+// the views render, and the header htmx sends (hx-headers on <body>).
+const (
+	formCSRF   = "_csrf"
+	headerCSRF = "X-CSRF-Token"
+)
 
 // userSource is what sessions need of the database.
 type userSource interface {
@@ -41,6 +59,15 @@ type userSource interface {
 // (gorilla/sessions CookieStore) and implements handlers.Sessions. A cookie
 // cannot be revoked, so every session carries the user's session epoch and
 // is refused once the database has a newer one.
+//
+// Every visitor of a guarded route has a session, an anonymous one before
+// login, and every session holds a random CSRF token that only this
+// server can read or write (the cookie is encrypted and signed). A state
+// change must echo that token, so a token and cookie pair planted by
+// someone who can set cookies for this host (a sibling subdomain) is of no
+// use: the token must match the session, not a second cookie. Start and End
+// replace the session and its token, so a token seen before login is
+// worthless after it.
 type sessionManager struct {
 	store    *sessions.CookieStore
 	name     string
@@ -48,14 +75,11 @@ type sessionManager struct {
 	idle     time.Duration
 	now      func() time.Time
 	users    userSource
-	// rotateCSRF gives the browser a new CSRF token; called when the
-	// session starts or ends, so a token planted before login is useless.
-	rotateCSRF func(c echo.Context)
 }
 
 var _ handlers.Sessions = (*sessionManager)(nil)
 
-func newSessionManager(cfg Config, hashKey, blockKey []byte, users userSource, rotateCSRF func(echo.Context)) *sessionManager {
+func newSessionManager(cfg Config, hashKey, blockKey []byte, users userSource) *sessionManager {
 	store := sessions.NewCookieStore(hashKey, blockKey)
 	// NewCookieStore's defaults are 30 days, SameSite=None, Secure, no
 	// HttpOnly: set every option.
@@ -73,7 +97,7 @@ func newSessionManager(cfg Config, hashKey, blockKey []byte, users userSource, r
 	}
 	return &sessionManager{
 		store: store, name: name, lifetime: cfg.SessionLifetime, idle: cfg.IdleTimeout,
-		now: cfg.Now, users: users, rotateCSRF: rotateCSRF,
+		now: cfg.Now, users: users,
 	}
 }
 
@@ -86,26 +110,79 @@ func (m *sessionManager) fresh() *sessions.Session {
 	return s
 }
 
+// opened is the session a request came with, decoded once per request.
+type opened struct {
+	sess    *sessions.Session
+	user    *db.User // the authenticated user, or nil
+	refresh bool     // "seen" is due to be rewritten
+	dirty   bool     // the cookie must be written: the session is new or got its token here
+}
+
+// open decodes the request's session, once per request: the CSRF check
+// and load both call it. A session without a CSRF token gets one.
+//
+// A browser may send several cookies with the session's name: one set for
+// a parent domain, or for another path, come first or last by path length
+// and age (RFC 6265, section 5.4), not by validity. gorilla/sessions reads
+// only the first (http.Request.Cookie), so a stale or foreign one in front
+// would log the user out. open tries each in order and takes the first
+// that decodes and holds a login that still authenticates; failing that,
+// the first that decodes (an anonymous or expired session); failing that,
+// a new session. Cookies it skips are left alone: a deletion would name
+// the host and path of ours and so delete the good cookie, not the bad one.
+// How many cookies there can be is bounded by the server's header limit.
+func (m *sessionManager) open(c echo.Context) (*opened, error) {
+	if o, ok := c.Get(ctxOpened).(*opened); ok {
+		return o, nil
+	}
+	o := &opened{}
+	for _, ck := range c.Request().CookiesNamed(m.name) {
+		s := m.fresh()
+		if err := securecookie.DecodeMulti(m.name, ck.Value, &s.Values, m.store.Codecs...); err != nil {
+			continue // tampered, another key, too old: not ours to use
+		}
+		s.IsNew = false
+		u, refresh, err := m.authenticate(c.Request().Context(), s)
+		if err != nil {
+			return nil, err
+		}
+		if u != nil {
+			o.sess, o.user, o.refresh = s, u, refresh
+			break
+		}
+		if o.sess == nil {
+			o.sess = s
+		}
+	}
+	if o.sess == nil {
+		o.sess, o.dirty = m.fresh(), true
+	}
+	if tok, _ := o.sess.Values[keyCSRF].(string); tok == "" {
+		o.sess.Values[keyCSRF] = newToken()
+		o.dirty = true
+	}
+	c.Set(ctxOpened, o)
+	return o, nil
+}
+
 // load is the middleware that reads the session cookie and, when it holds
 // a valid login, records the user for the handlers. A cookie that does not
 // decode (tampered, other key, too old) or no longer authenticates is
-// treated as no login and cleared.
+// treated as no login and replaced by an anonymous session (which keeps or
+// gets a CSRF token). Routes run checkCSRF before it.
 func (m *sessionManager) load(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sess, err := m.store.New(c.Request(), m.name)
-		dirty := err != nil
-		if err != nil {
-			sess = m.fresh()
-		}
-		c.Set(ctxSession, sess)
-		u, refresh, err := m.authenticate(c.Request().Context(), sess)
+		o, err := m.open(c)
 		if err != nil {
 			return err
 		}
+		sess, dirty := o.sess, o.dirty
+		c.Set(ctxSession, sess)
+		setCSRFToken(c, sess)
 		switch {
-		case u != nil:
-			handlers.SetUser(c, u)
-			if refresh {
+		case o.user != nil:
+			handlers.SetUser(c, o.user)
+			if o.refresh {
 				sess.Values[keySeen] = m.now().Unix()
 				dirty = true
 			}
@@ -120,6 +197,56 @@ func (m *sessionManager) load(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// checkCSRF is the middleware that refuses a state-changing request
+// (anything but GET, HEAD, OPTIONS, TRACE) unless its _csrf form field or
+// X-CSRF-Token header equals the session's token, compared in constant
+// time (crypto/subtle). It runs before load and refuses with 403 before a
+// handler runs and before any cookie is written. The token is in the
+// context for the views either way (handlers.CSRFToken), also on the
+// error page.
+//
+// It does not trust Sec-Fetch-Site or Origin to skip the token, as Echo's
+// CSRF middleware does for same-origin requests (labstack/echo#2874):
+// crossOriginGuard uses them only to refuse more.
+func (m *sessionManager) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		o, err := m.open(c)
+		if err != nil {
+			return err
+		}
+		want := setCSRFToken(c, o.sess)
+		if !isSafeMethod(c.Request().Method) && !carriesToken(c.Request(), want) {
+			return echo.NewHTTPError(http.StatusForbidden, msgCSRF).
+				SetInternal(errors.New("CSRF token missing or not this session's"))
+		}
+		return next(c)
+	}
+}
+
+// carriesToken reports whether r's form body (not its query string, which
+// ends up in logs and Referer headers) or its X-CSRF-Token header holds
+// want. parseForm has read the body already.
+func carriesToken(r *http.Request, want string) bool {
+	if want == "" {
+		return false
+	}
+	for _, got := range []string{r.PostFormValue(formCSRF), r.Header.Get(headerCSRF)} {
+		if got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// setCSRFToken puts the session's token where handlers.CSRFToken reads
+// it (the context key Echo's CSRF middleware used, which views still
+// expect) and returns it.
+func setCSRFToken(c echo.Context, s *sessions.Session) string {
+	tok, _ := s.Values[keyCSRF].(string)
+	c.Set(middleware.DefaultCSRFConfig.ContextKey, tok)
+	return tok
 }
 
 // authenticate returns the session's user when the session is still good:
@@ -172,22 +299,16 @@ func (m *sessionManager) current(c echo.Context) (*sessions.Session, error) {
 }
 
 // save writes the session cookie, replacing any Set-Cookie for it already
-// in this response, so one response never carries two. An empty session
-// deletes the cookie instead of storing nothing. The cookie's Max-Age is
-// what is left of the absolute lifetime.
+// in this response, so one response never carries two. The cookie's
+// Max-Age is what is left of the absolute lifetime, or the whole lifetime
+// for an anonymous session. Sessions are never empty (each has its
+// token), so save never deletes the cookie.
 func (m *sessionManager) save(c echo.Context, s *sessions.Session) error {
 	dropSetCookie(c.Response().Header(), s.Name())
-	if len(s.Values) == 0 {
-		if _, err := c.Request().Cookie(s.Name()); err != nil {
-			return nil // nothing to delete
-		}
-		s.Options.MaxAge = -1
-	} else {
-		s.Options.MaxAge = int(m.lifetime / time.Second)
-		if created, ok := s.Values[keyCreated].(int64); ok {
-			left := time.Unix(created, 0).Add(m.lifetime).Sub(m.now())
-			s.Options.MaxAge = max(int(left/time.Second), 1)
-		}
+	s.Options.MaxAge = int(m.lifetime / time.Second)
+	if created, ok := s.Values[keyCreated].(int64); ok {
+		left := time.Unix(created, 0).Add(m.lifetime).Sub(m.now())
+		s.Options.MaxAge = max(int(left/time.Second), 1)
 	}
 	return s.Save(c.Request(), c.Response())
 }
@@ -207,28 +328,36 @@ func dropSetCookie(h http.Header, name string) {
 }
 
 // Start replaces whatever session the browser had with a new one for u:
-// new values, a new cookie, a new CSRF token.
+// new values, a new cookie, a new CSRF token, so a token from before the
+// login (the login form's, or one planted) is refused afterwards.
 func (m *sessionManager) Start(c echo.Context, u *db.User) error {
-	s := m.fresh()
+	s := m.renew(c)
 	now := m.now().Unix()
 	s.Values[keyUserID] = u.ID
 	s.Values[keyEpoch] = u.SessionEpoch
 	s.Values[keyCreated] = now
 	s.Values[keySeen] = now
-	c.Set(ctxSession, s)
 	handlers.SetUser(c, u)
-	m.rotateCSRF(c)
 	return m.save(c, s)
 }
 
-// End drops the login from this browser. Flashes added after End still
-// reach the next page.
+// End drops the login from this browser: an anonymous session with a new
+// CSRF token replaces it. Flashes added after End still reach the next
+// page.
 func (m *sessionManager) End(c echo.Context) error {
-	s := m.fresh()
-	c.Set(ctxSession, s)
+	s := m.renew(c)
 	handlers.SetUser(c, nil)
-	m.rotateCSRF(c)
 	return m.save(c, s)
+}
+
+// renew makes a new session with a new CSRF token the request's session,
+// and the token the one pages rendered from here on carry.
+func (m *sessionManager) renew(c echo.Context) *sessions.Session {
+	s := m.fresh()
+	s.Values[keyCSRF] = newToken()
+	c.Set(ctxSession, s)
+	setCSRFToken(c, s)
+	return s
 }
 
 // maxFlashes bounds the messages waiting in the cookie. A client that
@@ -294,7 +423,7 @@ func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		if u == nil {
 			return echo.ErrUnauthorized
 		}
-		if u.Role != db.RoleAdmin {
+		if u.Role != account.RoleAdmin {
 			return echo.ErrForbidden
 		}
 		return next(c)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsdesk/newsdesk/handlers"
+	"github.com/newsdesk/newsdesk/review/account"
 	"github.com/newsdesk/newsdesk/web"
 	"github.com/newsdesk/newsdesk/web/webtest"
 )
@@ -37,7 +37,7 @@ func TestReplayedCookieRefused(t *testing.T) {
 			wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"enable"}}), "/admin/users")
 		}},
 		{"password changed in the store (CLI)", func(t *testing.T, env *webtest.Env, _ *webtest.Client) {
-			h, err := handlers.HashPassword("set-by-the-cli")
+			h, err := account.HashPassword("set-by-the-cli")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,9 +55,9 @@ func TestReplayedCookieRefused(t *testing.T) {
 			replay.SetCookie(old)
 			resp := replay.Get("/articles")
 			wantRedirect(t, resp, "/login?next=%2Farticles")
-			// The refused cookie is cleared.
-			if !clearsCookie(resp, sessionCookie) {
-				t.Error("refused session cookie not cleared")
+			// The refused cookie is replaced by one without the login.
+			if !replacesCookie(resp, sessionCookie, old.Value) {
+				t.Error("refused session cookie not replaced")
 			}
 			// And a POST with it is refused too.
 			resp = replay.PostForm("/articles/1", url.Values{"quality": {"5"}})
@@ -70,6 +70,18 @@ func TestReplayedCookieRefused(t *testing.T) {
 func clearsCookie(resp *http.Response, name string) bool {
 	for _, ck := range resp.Cookies() {
 		if ck.Name == name && ck.MaxAge < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// replacesCookie reports whether resp sets cookie name to a value other
+// than old: a refused session gives way to an anonymous one (no login,
+// its own CSRF token), which the callers check logs nobody in.
+func replacesCookie(resp *http.Response, name, old string) bool {
+	for _, ck := range resp.Cookies() {
+		if ck.Name == name && ck.MaxAge > 0 && ck.Value != "" && ck.Value != old {
 			return true
 		}
 	}
@@ -101,10 +113,13 @@ func TestBadCookies(t *testing.T) {
 			c.SetCookie(&http.Cookie{Name: sessionCookie, Value: tc.value})
 			resp := c.Get("/articles")
 			wantRedirect(t, resp, "/login?next=%2Farticles")
-			if tc.value != "" && !clearsCookie(resp, sessionCookie) {
-				t.Error("bad cookie not cleared")
+			if !replacesCookie(resp, sessionCookie, tc.value) {
+				t.Error("bad cookie not replaced")
 			}
 			wantStatus(t, c.Get("/login"), http.StatusOK)
+			if loggedIn(t, c) {
+				t.Error("the replacement logs in")
+			}
 		})
 	}
 }
@@ -224,5 +239,87 @@ func TestSessionKeyConfig(t *testing.T) {
 	c.SetCookie(ck)
 	if !loggedIn(t, c) {
 		t.Error("cookie from a server with the same secret refused")
+	}
+}
+
+// TestDuplicateSessionCookies: a browser can hold several cookies with the
+// session's name (one set for a parent domain, one for an old path, one
+// from before a key rotation) and sends them all, in an order that says
+// nothing about which is good. Whichever comes first, the one that holds
+// a valid login is used; the response writes no cookie of that name, since
+// a deletion or a new value would hit the good cookie, not the bad one.
+// The requests go over real HTTP with the Cookie header written by hand,
+// as a cookie jar keeps one cookie per name, domain and path.
+func TestDuplicateSessionCookies(t *testing.T) {
+	env := webtest.New(t)
+	stale := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+	staleValue := stale.Cookie(sessionCookie).Value
+	wantRedirect(t, stale.PostForm("/logout", url.Values{}), "/login") // a signed cookie that no longer logs in
+	editor := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+	good, token := editor.Cookie(sessionCookie).Value, editor.CSRFToken()
+	anon := env.Client(t)
+	anon.Doc(anon.Get("/login"))
+	var anonValue string // a visitor's session: it decodes, and holds no login
+	if ck := anon.Cookie(sessionCookie); ck != nil {
+		anonValue = ck.Value
+	}
+	foreign := webtest.New(t).Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(sessionCookie).Value
+
+	for _, tc := range []struct {
+		name    string
+		cookies []string // values of the cookies named newsdesk_session, in header order
+		in      bool     // logged in
+	}{
+		{"junk before the good one", []string{"junk", good}, true},
+		{"empty before the good one", []string{"", good}, true},
+		{"other server's before the good one", []string{foreign, good}, true},
+		{"logged out since, before the good one", []string{staleValue, good}, true},
+		{"anonymous before the good one", []string{anonValue, good}, true},
+		{"good before junk", []string{good, "junk"}, true},
+		{"three, good last", []string{"junk", staleValue, good}, true},
+		{"good alone", []string{good}, true},
+		{"junk alone", []string{"junk"}, false},
+		{"junk and logged out", []string{"junk", staleValue}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			send := func(method, path string, body url.Values) *http.Response {
+				t.Helper()
+				var req *http.Request
+				if body == nil {
+					req, _ = http.NewRequest(method, env.URL(path), nil)
+				} else {
+					req, _ = http.NewRequest(method, env.URL(path), strings.NewReader(body.Encode()))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+				var parts []string
+				for _, v := range tc.cookies {
+					parts = append(parts, sessionCookie+"="+v)
+				}
+				req.Header.Set("Cookie", strings.Join(parts, "; "))
+				resp, err := http.DefaultTransport.RoundTrip(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				return resp
+			}
+			resp := send(http.MethodGet, "/articles", nil)
+			if !tc.in {
+				wantRedirect(t, resp, "/login?next=%2Farticles")
+				if !replacesCookie(resp, sessionCookie, "") {
+					t.Error("no usable session, and none given")
+				}
+				return
+			}
+			wantStatus(t, resp, http.StatusOK)
+			for _, ck := range resp.Cookies() {
+				if ck.Name == sessionCookie {
+					t.Errorf("response writes the session cookie (%+v): it would replace the good one", ck)
+				}
+			}
+			// A POST with the good session's token is that session's.
+			resp = send(http.MethodPost, "/articles/999", url.Values{"_csrf": {token}})
+			wantStatus(t, resp, http.StatusNotFound)
+		})
 	}
 }

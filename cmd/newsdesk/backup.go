@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"github.com/newsdesk/newsdesk/db"
 )
 
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("backup", "newsdesk backup [--db PATH] OUT",
 		"Writes a consistent copy of the database to OUT while the app keeps running.\n"+
-			"OUT must not exist yet.", stdout)
+			"OUT must not exist yet. The copy is mode 0600: it holds the session keys.\n"+
+			"The database is only read, so a read-only database file works too.", stdout)
 	dbPath := c.dbFlag()
 	rest, err := c.parse(args, stdout)
 	if err != nil {
@@ -18,7 +21,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(rest) != 1 {
 		return c.usageErr("backup: name exactly one output file")
 	}
-	store, err := openExisting(ctx, *dbPath)
+	store, err := db.OpenReadOnly(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

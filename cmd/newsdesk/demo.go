@@ -17,7 +17,7 @@ import (
 
 	"github.com/newsdesk/newsdesk/article"
 	"github.com/newsdesk/newsdesk/db"
-	"github.com/newsdesk/newsdesk/handlers"
+	"github.com/newsdesk/newsdesk/review/account"
 	"github.com/newsdesk/newsdesk/web"
 )
 
@@ -130,7 +130,7 @@ func demoUsers(ctx context.Context, store *db.Store) ([]demoLogin, error) {
 	logins := []demoLogin{{role: "editor", name: "editor"}, {role: "admin", name: "admin"}}
 	for i := range logins {
 		logins[i].password = rand.Text()[:16]
-		hash, err := handlers.HashPassword(logins[i].password)
+		hash, err := account.HashPassword(logins[i].password)
 		if err != nil {
 			return nil, err
 		}

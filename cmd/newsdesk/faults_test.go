@@ -20,7 +20,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/newsdesk/newsdesk/db"
-	"github.com/newsdesk/newsdesk/handlers"
+	"github.com/newsdesk/newsdesk/review/account"
 	"github.com/newsdesk/newsdesk/web/webtest"
 )
 
@@ -123,12 +123,20 @@ func login(t *testing.T, base, user, password string) *browser {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: status %d", resp.StatusCode)
 	}
-	// Login rotates the CSRF token: the new one is in the new cookie.
-	u, _ := url.Parse(base)
-	for _, ck := range jar.Cookies(u) {
-		if ck.Name == "newsdesk_csrf" {
-			b.token = ck.Value
-		}
+	// Login replaces the session and its CSRF token: read the new one
+	// from the page the login leads to, as a browser does.
+	resp, err = b.http.Get(base + resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err = goquery.NewDocumentFromReader(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.token = doc.Find(`form[method="post"] input[name="_csrf"]`).AttrOr("value", "")
+	if b.token == "" {
+		t.Fatal("login: no CSRF token on the landing page")
 	}
 	return b
 }
@@ -166,7 +174,7 @@ func TestServerKilledDuringSaves(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer store.Close()
-		hash, err := handlers.HashPassword(faultPassword)
+		hash, err := account.HashPassword(faultPassword)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,10 +18,12 @@ Usage:
   newsdesk serve  [--db PATH] [--addr HOST:PORT]  serve the review web app
   newsdesk demo   [--addr HOST:PORT]              the app on sample data
   newsdesk import [--db PATH] PATH...             import files and folders
-  newsdesk export [--db PATH] [--status S] --out DIR|-
+  newsdesk export [--db PATH] [--status S] [--keep-stale] --out DIR|-
                                                   export articles losslessly
-  newsdesk backup [--db PATH] OUT                 consistent online copy
+  newsdesk backup [--db PATH] OUT                 consistent online copy, mode 0600
+  newsdesk check  [--db PATH]                     integrity, content hashes, search index
   newsdesk rotate-keys [--db PATH]                new session keys: logs everyone out
+  newsdesk gen    N DIR [--seed S]                N realistic articles for benchmarks
   newsdesk user add|passwd|disable|list [--db PATH] [--role admin|editor] NAME
                                                   manage logins
 
@@ -74,12 +76,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdExport(ctx, rest, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr)
+	case "check":
+		return cmdCheck(ctx, rest, stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, rest, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "user":
 		return cmdUser(ctx, rest, stdin, stdout, stderr)
+	case "gen":
+		return cmdGen(ctx, rest, stdout, stderr)
 	case "rotate-keys":
 		return cmdRotateKeys(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/review"
 )
 
 // TestMain lets a test re-run this binary as the real command in a child
@@ -254,7 +255,7 @@ func killImportPartWay(t *testing.T, dbPath, in string) int {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) && countArticlesQuiet(dbPath) < importBatch {
+	for time.Now().Before(deadline) && countArticlesQuiet(dbPath) < review.BatchFiles {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
@@ -301,7 +302,7 @@ func listFiles(t *testing.T, dir string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if !e.IsDir() && articleExts[strings.ToLower(filepath.Ext(e.Name()))] {
+		if !e.IsDir() && review.ArticleExts[strings.ToLower(filepath.Ext(e.Name()))] {
 			out = append(out, filepath.Join(dir, e.Name()))
 		}
 	}

@@ -34,7 +34,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	store, err := db.Open(ctx, *dbPath)
+	// A mistyped path must not quietly serve a new, empty database.
+	store, err := db.OpenExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

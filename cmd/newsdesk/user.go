@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/newsdesk/newsdesk/db"
-	"github.com/newsdesk/newsdesk/handlers"
+	"github.com/newsdesk/newsdesk/review/account"
 	"golang.org/x/term"
 )
 
@@ -36,6 +36,9 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return c.usageErr("user: say add, passwd, disable or list")
 	}
 	action, names := rest[0], rest[1:]
+	for i, n := range names {
+		names[i] = account.NormalizeUsername(n)
+	}
 	wantNames := 1
 	if action == "list" {
 		wantNames = 0
@@ -48,7 +51,8 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if len(names) != wantNames {
 		return c.usageErr("user %s: %s", action, map[int]string{0: "takes no name", 1: "name exactly one user"}[wantNames])
 	}
-	if action == "add" && *role != string(db.RoleAdmin) && *role != string(db.RoleEditor) {
+	r, err := account.ParseRole(*role)
+	if action == "add" && err != nil {
 		return c.usageErr("user add: --role must be admin or editor, got %q", *role)
 	}
 	open := openExisting
@@ -64,7 +68,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case "list":
 		return listUsers(ctx, store, stdout)
 	case "add":
-		return addUser(ctx, store, names[0], db.Role(*role), stdin, stderr, stdout)
+		return addUser(ctx, store, names[0], r, stdin, stderr, stdout)
 	case "passwd":
 		return setPassword(ctx, store, names[0], stdin, stderr, stdout)
 	default:
@@ -89,8 +93,8 @@ func listUsers(ctx context.Context, store *db.Store, stdout io.Writer) error {
 	return tw.Flush()
 }
 
-func addUser(ctx context.Context, store *db.Store, name string, role db.Role, stdin io.Reader, stderr, stdout io.Writer) error {
-	if err := handlers.ValidateUsername(name); err != nil {
+func addUser(ctx context.Context, store *db.Store, name string, role account.Role, stdin io.Reader, stderr, stdout io.Writer) error {
+	if err := account.ValidateUsername(name); err != nil {
 		return fmt.Errorf("user add: %q: %w", name, err)
 	}
 	hash, err := readNewPassword(stdin, stderr)
@@ -168,10 +172,10 @@ func readNewPassword(stdin io.Reader, stderr io.Writer) (string, error) {
 		}
 		pw = strings.TrimRight(line, "\r\n")
 	}
-	if err := handlers.ValidatePassword(pw); err != nil {
+	if err := account.ValidatePassword(pw); err != nil {
 		return "", err
 	}
-	return handlers.HashPassword(pw)
+	return account.HashPassword(pw)
 }
 
 func promptPassword(f *os.File, stderr io.Writer, prompt string) (string, error) {

@@ -86,11 +86,11 @@ func TestReviewSaveReloadExport(t *testing.T) {
 
 	// Export: the nav link, the form's defaults (approved, zip), Download.
 	tb.click(`nav[aria-label="Main"] a[href="/export"]`, 200)
-	if got := tb.text(`[data-testid="export-count"]`); got != "1 article matches these filters now." {
+	if got := tb.text(`[data-testid="export-count"]`); got != "The download will hold 1 article." {
 		t.Errorf("export count = %q, want the one approved article", got)
 	}
 	tb.step("export")
-	files := tb.downloadZip(`[data-testid="download"]`)
+	files := tb.downloadZip(`[data-testid="download-zip"]`)
 	names := make([]string, 0, len(files))
 	for name := range files {
 		names = append(names, name)

@@ -27,7 +27,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/newsdesk/newsdesk/db"
-	"github.com/newsdesk/newsdesk/handlers"
+	"github.com/newsdesk/newsdesk/review/account"
 	"github.com/newsdesk/newsdesk/web"
 )
 
@@ -116,7 +116,7 @@ func PasswordHash(t testing.TB, password string) string {
 	if h, ok := hashCache[password]; ok {
 		return h
 	}
-	h, err := handlers.HashPassword(password)
+	h, err := account.HashPassword(password)
 	if err != nil {
 		t.Fatalf("webtest: hash: %v", err)
 	}
@@ -153,7 +153,9 @@ func (e *Env) Client(t testing.TB) *Client {
 }
 
 // Login is a new client logged in as user; the test fails if the login
-// does not end in a redirect away from the login page.
+// does not end in a redirect away from the login page. Like a browser, it
+// then loads the page it was sent to, which carries the new session's
+// CSRF token (login replaces the token).
 func (e *Env) Login(t testing.TB, user, password string) *Client {
 	t.Helper()
 	c := e.Client(t)
@@ -162,6 +164,9 @@ func (e *Env) Login(t testing.TB, user, password string) *Client {
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || strings.HasPrefix(loc, "/login") {
 		msg := c.Doc(resp).Find(`[data-testid="login-error"]`).Text()
 		t.Fatalf("webtest: login as %s: status %d, location %q, error %q", user, resp.StatusCode, loc, msg)
+	}
+	if landing := c.Follow(resp); landing.StatusCode != http.StatusOK {
+		t.Fatalf("webtest: login as %s: landing page %s: status %d", user, landing.Request.URL.Path, landing.StatusCode)
 	}
 	return c
 }
@@ -229,13 +234,6 @@ func (c *Client) Do(req *http.Request) *http.Response {
 			c.token = tok
 		}
 	}
-	// The cookie is what the server checks against: a new one (at login
-	// and logout) wins over the page.
-	for _, ck := range resp.Cookies() {
-		if strings.HasSuffix(ck.Name, "newsdesk_csrf") && ck.Value != "" && ck.MaxAge >= 0 {
-			c.token = ck.Value
-		}
-	}
 	return resp
 }
 
@@ -288,9 +286,11 @@ func (c *Client) Follow(resp *http.Response) *http.Response {
 	return c.Get(loc.String())
 }
 
-// CSRFToken is the token the next POST should carry: the one the server
-// last set in the CSRF cookie or put in a page, or, before any, the one
-// from a fresh GET /login.
+// CSRFToken is the token the next POST should carry: the one in the last
+// page the client read, or, before any, the one from a fresh GET /login.
+// The token belongs to the session: after a login or logout the client
+// must read a page (as a browser does after the redirect) to learn the
+// new one; Login does.
 func (c *Client) CSRFToken() string {
 	c.t.Helper()
 	if c.token == "" {

@@ -1,4 +1,4 @@
-package handlers
+package account
 
 import (
 	"crypto/rand"
@@ -51,21 +51,26 @@ var (
 // b64 is the PHC string format's base64: standard alphabet, no padding.
 var b64 = base64.RawStdEncoding
 
-// dummyHash is verified against when a login names no existing user, so
-// that an unknown username costs the same time as a wrong password and
-// response times do not reveal which usernames exist. It is a hash of a
-// random password nobody knows, made with the current parameters.
-// It is made on first use, so commands that never log anyone in do not pay
-// for it.
+// dummyHash is made on first use, so commands that never log anyone in do
+// not pay for it.
 var dummyHash = sync.OnceValue(func() string {
 	h, err := HashPassword(rand.Text())
 	if err != nil {
-		panic("handlers: dummy hash: " + err.Error()) // crypto/rand failing is fatal in Go anyway
+		panic("account: dummy hash: " + err.Error()) // crypto/rand failing is fatal in Go anyway
 	}
 	return h
 })
 
-// ValidatePassword checks the length rules for a new password.
+// DummyHash is a hash, with the current parameters, of a random password
+// nobody knows. A login that names no existing user (or one whose stored
+// hash is unusable) verifies against it, so that an unknown username costs
+// the same time as a wrong password and response times do not reveal which
+// usernames exist. It is the same string for the life of the process.
+func DummyHash() string { return dummyHash() }
+
+// ValidatePassword checks the length rules for a new password:
+// MinPasswordLen to MaxPasswordLen characters (runes, not bytes). It
+// returns ErrPasswordTooShort or ErrPasswordTooLong.
 func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
@@ -77,8 +82,11 @@ func ValidatePassword(pw string) error {
 	return nil
 }
 
-// HashPassword hashes pw with argon2id and a fresh random salt, and returns
-// the PHC string $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>.
+// HashPassword hashes pw with argon2id (RFC 9106) and a fresh 16-byte
+// random salt, and returns the PHC string
+// $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key> (base64 without padding, a
+// 32-byte key). It takes about as long as one login check (tens of
+// milliseconds, 19 MiB). It fails only if crypto/rand does.
 func HashPassword(pw string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
@@ -90,8 +98,10 @@ func HashPassword(pw string) (string, error) {
 }
 
 // VerifyPassword reports whether pw matches the stored hash, using the
-// parameters stored in it and a constant-time comparison. A hash it cannot
-// parse is an error, never a match.
+// parameters stored in it (so hashes made with older parameters still
+// verify) and a constant-time comparison (crypto/subtle). A hash it cannot
+// parse, or whose parameters exceed sane bounds (1 GiB, 16 passes, a
+// 128-byte key), is an error wrapping ErrBadHash, never a match.
 func VerifyPassword(hash, pw string) (bool, error) {
 	p, err := parseHash(hash)
 	if err != nil {

@@ -180,20 +180,60 @@ func (s *Store) checkForeignKeys(ctx context.Context) ([]Problem, error) {
 // checkColumns is the number of columns checkArticles selects.
 const checkColumns = 13
 
-// checkArticles reads every article with its search index row, in one
-// pass, checking the bytes against the hash and the index against the
-// article, and then the keys found in NFD form.
+// checkArticles reads every article with its search index row, a page
+// (exportPageRows) at a time in key order, checking the bytes against the
+// hash and the index against the article, and then the keys found in NFD
+// form. An article whose row SQLite cannot read is named (see unreadable)
+// and the check goes on after it.
 func (s *Store) checkArticles(ctx context.Context) ([]Problem, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT a.key, a.raw, a.content_hash,
+	var c articleCheck
+	after, first := "", true
+	for {
+		n, last, err := c.page(ctx, s.r, after, first)
+		if err != nil && isCorrupt(err) {
+			rec, ok := s.unreadable(ctx, last)
+			if !ok {
+				return c.problems, err
+			}
+			c.problems = append(c.problems, Problem{Check: "integrity", Table: "articles", Key: rec.Key, Detail: rec.Err.Error()})
+			after, first = rec.Key, false
+			continue
+		}
+		if err != nil {
+			return c.problems, err
+		}
+		if n < exportPageRows {
+			break
+		}
+		after, first = last, false
+	}
+	dups, err := s.nfcTwins(ctx, c.notNFC)
+	return append(c.problems, dups...), err
+}
+
+// articleCheck gathers what checkArticles finds.
+type articleCheck struct {
+	problems []Problem
+	notNFC   []string // keys not in Unicode NFC
+}
+
+// page checks the articles after key after (from the start when first)
+// and returns how many rows it read and the last key read.
+func (c *articleCheck) page(ctx context.Context, pool *sql.DB, after string, first bool) (int, string, error) {
+	cond, args := "", []any{exportPageRows}
+	if !first {
+		cond, args = "WHERE a.key > ?", []any{after, exportPageRows}
+	}
+	rows, err := pool.QueryContext(ctx, `SELECT a.key, a.raw, a.content_hash,
 		a.title, a.excerpt, a.provider_name, a.topics, a.edit_topics,
 		f.rowid IS NOT NULL, coalesce(f.title, ''), coalesce(f.excerpt, ''), coalesce(f.provider, ''), coalesce(f.topics, '')
-		FROM articles a LEFT JOIN articles_fts f ON f.rowid = a.id ORDER BY a.key`)
+		FROM articles a INDEXED BY sqlite_autoindex_articles_1
+		LEFT JOIN articles_fts f ON f.rowid = a.id `+cond+` ORDER BY a.key LIMIT ?`, args...)
 	if err != nil {
-		return nil, err
+		return 0, after, err
 	}
 	defer rows.Close()
-	var ps []Problem
-	var notNFC []string
+	n, last := 0, after
 	for rows.Next() {
 		var (
 			key, hash, title, excerpt, provider, topics string
@@ -202,50 +242,47 @@ func (s *Store) checkArticles(ctx context.Context) ([]Problem, error) {
 			indexed                                     bool
 			fts                                         [4]string
 		)
+		n++
 		err := rows.Scan(&key, &raw, &hash, &title, &excerpt, &provider, &topics, &editTopics,
 			&indexed, &fts[0], &fts[1], &fts[2], &fts[3])
 		if err != nil {
 			p, err := unreadableRow(rows, checkColumns, err)
 			if err != nil {
-				return ps, err
+				return n, last, err
 			}
-			ps = append(ps, p)
+			c.problems, last = append(c.problems, p), p.Key
 			continue
 		}
+		last = key
 		if !norm.NFC.IsNormalString(key) {
-			notNFC = append(notNFC, key)
+			c.notNFC = append(c.notNFC, key)
 		}
 		if err := checkHash(raw, hash); err != nil {
-			ps = append(ps, Problem{Check: "content hash", Table: "articles", Key: key, Detail: err.Error()})
+			c.problems = append(c.problems, Problem{Check: "content hash", Table: "articles", Key: key, Detail: err.Error()})
 		}
 		if editTopics.Valid {
 			topics = editTopics.String
 		}
 		eff, err := decodeTopics(topics)
 		if err != nil {
-			ps = append(ps, Problem{Check: "search index", Table: "articles", Key: key,
+			c.problems = append(c.problems, Problem{Check: "search index", Table: "articles", Key: key,
 				Detail: fmt.Sprintf("topics are not a JSON list: %v", err)})
 			continue
 		}
 		if !indexed {
-			ps = append(ps, Problem{Check: "search index", Table: "articles_fts", Key: key,
+			c.problems = append(c.problems, Problem{Check: "search index", Table: "articles_fts", Key: key,
 				Detail: "the article is missing from the search index"})
 			continue
 		}
 		want := [4]string{title, excerpt, provider, strings.Join(eff, ", ")}
 		for i, col := range []string{"title", "excerpt", "provider", "topics"} {
 			if fts[i] != want[i] {
-				ps = append(ps, Problem{Check: "search index", Table: "articles_fts", Key: key,
+				c.problems = append(c.problems, Problem{Check: "search index", Table: "articles_fts", Key: key,
 					Detail: fmt.Sprintf("indexed %s %s differs from the article's %s", col, clip(fts[i]), clip(want[i]))})
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return ps, err
-	}
-	rows.Close()
-	dups, err := s.nfcTwins(ctx, notNFC)
-	return append(ps, dups...), err
+	return n, last, rows.Err()
 }
 
 // unreadableRow is the problem of a row Scan refused, naming its key

@@ -80,13 +80,13 @@ func TestCheckAndExportFindDamage(t *testing.T) {
 	const n = 60
 	k := func(i int) string { return genArticle(i).Key }
 	tests := []struct {
-		name      string
-		store     func(t *testing.T, e damageEnv) // while the database is open
-		file      func(t *testing.T, e damageEnv) // on the closed file
-		want      string                          // in one of the problems
-		key       string                          // that problem's article
-		exportErr string                          // the article export flags; "" when export is unaffected
-		anyDamage bool                            // a malformed file: any problem, and export flags or fails
+		name       string
+		store      func(t *testing.T, e damageEnv) // while the database is open
+		file       func(t *testing.T, e damageEnv) // on the closed file
+		want       string                          // in one of the problems
+		key        string                          // that problem's article
+		exportErr  string                          // the article export flags; "" when export is unaffected
+		pageDamage bool                            // a malformed page: export flags the articles on it, writes the rest
 	}{
 		{name: "raw changed without its hash",
 			store: func(t *testing.T, e damageEnv) {
@@ -138,7 +138,8 @@ func TestCheckAndExportFindDamage(t *testing.T) {
 			},
 			want: "audit: row 1 refers to a row of articles that does not exist"},
 		{name: "b-tree page overwritten",
-			// Either SQLite's own messages or a read error: a problem, and no silent export.
+			// A page of the articles table, not of its key index: export
+			// names the articles on it and writes the others.
 			file: func(t *testing.T, e damageEnv) {
 				f, err := os.OpenFile(e.path, os.O_RDWR, 0)
 				if err != nil {
@@ -151,7 +152,7 @@ func TestCheckAndExportFindDamage(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			want: "articles: Tree ", anyDamage: true},
+			want: "articles: Tree ", pageDamage: true},
 		{name: "the same file under an NFD and an NFC key",
 			store: func(t *testing.T, e damageEnv) {
 				cafe := genArticle(n)
@@ -214,6 +215,9 @@ func TestCheckAndExportFindDamage(t *testing.T) {
 			if len(ps) == 0 {
 				t.Fatal("Check found no problem")
 			}
+			if tt.pageDamage && !hasProblem(ps, "stored file is damaged: row cannot be read", "") {
+				t.Error("no problem names an article on the damaged page")
+			}
 			if !hasProblem(ps, tt.want, tt.key) {
 				t.Errorf("no problem says %q of article %q", tt.want, tt.key)
 			}
@@ -221,11 +225,13 @@ func TestCheckAndExportFindDamage(t *testing.T) {
 				t.Errorf("IntegrityCheck = %v, want ErrCorrupt", err)
 			}
 
-			flagged, exportErr := exportDamage(t, ro, n)
+			flagged, total, exportErr := exportDamage(t, ro, n)
 			switch {
-			case tt.anyDamage:
-				if len(flagged) == 0 && !errors.Is(exportErr, ErrCorrupt) {
-					t.Errorf("export of a malformed file: nothing flagged and error %v", exportErr)
+			case tt.pageDamage:
+				t.Logf("export flagged %d articles and wrote %d", len(flagged), total-len(flagged))
+				if len(flagged) == 0 || total < n || exportErr != nil {
+					t.Errorf("export of a damaged page: flagged %q of %d, error %v; want the articles on it flagged and the others written",
+						flagged, total, exportErr)
 				}
 			case exportErr != nil:
 				t.Errorf("export: %v", exportErr)
@@ -238,25 +244,28 @@ func TestCheckAndExportFindDamage(t *testing.T) {
 	}
 }
 
+// hasProblem reports whether a problem says want of the article key (of
+// any article when key is "").
 func hasProblem(ps []Problem, want, key string) bool {
 	for _, p := range ps {
-		if strings.Contains(p.String(), want) && p.Key == key {
+		if strings.Contains(p.String(), want) && (p.Key == key || key == "" && p.Key != "") {
 			return true
 		}
 	}
 	return false
 }
 
-// exportDamage exports everything and returns the keys flagged with Err;
-// it fails the test on a record without Err whose bytes are not the
-// fixture's: damage must never pass silently.
-func exportDamage(t *testing.T, s *Store, n int) (flagged []string, err error) {
+// exportDamage exports everything and returns the keys flagged with Err
+// and the number of records; it fails the test on a record without Err
+// whose bytes are not the fixture's: damage must never pass silently.
+func exportDamage(t *testing.T, s *Store, n int) (flagged []string, total int, err error) {
 	t.Helper()
 	orig := map[string][]byte{}
 	for _, a := range genArticles(n + 2) {
 		orig[a.Key] = a.Raw
 	}
 	err = s.Export(context.Background(), ListQuery{}, func(r ExportRecord) error {
+		total++
 		if r.Err != nil {
 			if !errors.Is(r.Err, ErrCorrupt) {
 				t.Errorf("%s: Err %v does not wrap ErrCorrupt", r.Key, r.Err)
@@ -272,7 +281,7 @@ func exportDamage(t *testing.T, s *Store, n int) (flagged []string, err error) {
 	if err != nil {
 		t.Logf("export: %v", err)
 	}
-	return flagged, err
+	return flagged, total, err
 }
 
 func ExampleProblem_String() {

@@ -349,8 +349,16 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	// The version table is the one thing created outside a migration: it
-	// is how we know which migrations ran.
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+	// is how we know which migrations ran. It is created in a write
+	// transaction (BEGIN IMMEDIATE) too: as a lone statement it would read
+	// the schema first and then need the write lock, and SQLite fails such
+	// an upgrade at once with SQLITE_BUSY, without waiting, when another
+	// process opening the same new file holds it.
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("schema_version: %w", err)
 	}
 	for _, m := range ms {

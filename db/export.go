@@ -52,10 +52,12 @@ const (
 // Each article's bytes are checked against their stored content hash
 // (sha256); a mismatch, or a row that cannot be decoded, still reaches fn,
 // with ExportRecord.Err set (wrapping ErrCorrupt), and the export goes on.
-// An error from fn stops the export and is returned as is. When SQLite
-// cannot read on (a malformed database file), the articles read so far
-// are passed to fn and the error returned names the last key read and
-// wraps ErrCorrupt.
+// An error from fn stops the export and is returned as is. An article
+// whose row SQLite cannot read (a damaged page of the database file) is
+// passed to fn with Err set too, by key (see unreadable); when the damage
+// is such that SQLite cannot find the next article at all, the articles
+// read so far are passed to fn and the error returned names the last key
+// read and wraps ErrCorrupt.
 func (s *Store) Export(ctx context.Context, q ListQuery, fn func(ExportRecord) error) error {
 	f, err := q.where(true)
 	if err != nil {
@@ -69,11 +71,55 @@ func (s *Store) Export(ctx context.Context, q ListQuery, fn func(ExportRecord) e
 				return err
 			}
 		}
+		if readErr != nil && isCorrupt(readErr) {
+			// Name the unreadable article and go on after it, if that is
+			// what stopped the read.
+			rec, ok := s.unreadable(ctx, lastKey(page, after))
+			if !ok {
+				return readErr
+			}
+			if err := fn(rec); err != nil {
+				return err
+			}
+			after, first = rec.Key, false
+			continue
+		}
 		if readErr != nil || !more {
 			return readErr
 		}
 		after, first = page[len(page)-1].Key, false
 	}
+}
+
+// unreadable returns a record with Err for the article after key after
+// when its row is what SQLite cannot read, so that an export of a file
+// with a damaged page names the articles on it and writes the others. The
+// key comes from the key's index alone (a covering read), which may be
+// sound when the table's page is not. ok is false when the next key cannot
+// be read or its row can: then the damage is elsewhere and the export
+// stops. The article may not match the export's filters; it is named
+// anyway, since nobody can tell.
+func (s *Store) unreadable(ctx context.Context, after string) (ExportRecord, bool) {
+	var key string
+	err := s.r.QueryRowContext(ctx, `SELECT key FROM articles INDEXED BY sqlite_autoindex_articles_1
+		WHERE key > ? ORDER BY key LIMIT 1`, after).Scan(&key)
+	if err != nil {
+		return ExportRecord{}, false
+	}
+	var f where
+	f.add("a.key = ?", key)
+	query, args := exportQuery(f)
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err == nil {
+		for rows.Next() {
+			_, err = scanExport(rows)
+		}
+		err = errors.Join(err, rows.Err(), rows.Close())
+	}
+	if !isCorrupt(err) {
+		return ExportRecord{}, false
+	}
+	return ExportRecord{Key: key, Err: &corruptError{fmt.Sprintf("row cannot be read: %v", err)}}, true
 }
 
 // exportPage reads the page of rows after key after (from the start when

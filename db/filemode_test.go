@@ -75,15 +75,17 @@ func TestOpenMakesAWorldReadableDatabasePrivate(t *testing.T) {
 	withUmask(t)
 	ctx := context.Background()
 	tests := []struct {
-		mode, want fs.FileMode
+		mode, sideMode fs.FileMode // of the database, and of its -wal and -shm
+		want, sideWant fs.FileMode
 	}{
-		{0o644, 0o600},
-		{0o604, 0o600},
-		{0o640, 0o640},
-		{0o600, 0o600},
+		{0o644, 0o644, 0o600, 0o600},
+		{0o604, 0o604, 0o600, 0o600},
+		{0o640, 0o640, 0o640, 0o640},
+		{0o640, 0o644, 0o640, 0o640},
+		{0o600, 0o600, 0o600, 0o600},
 	}
 	for _, tt := range tests {
-		t.Run(tt.mode.String(), func(t *testing.T) {
+		t.Run(tt.mode.String()+" "+tt.sideMode.String(), func(t *testing.T) {
 			path := fixtureDB(t, t.TempDir(), 2)
 			running, err := Open(ctx, path) // keeps -wal and -shm there
 			if err != nil {
@@ -91,8 +93,12 @@ func TestOpenMakesAWorldReadableDatabasePrivate(t *testing.T) {
 			}
 			defer running.Close()
 			files := []string{path, path + "-wal", path + "-shm"}
-			for _, p := range files {
-				if err := os.Chmod(p, tt.mode); err != nil {
+			for i, p := range files {
+				mode := tt.sideMode
+				if i == 0 {
+					mode = tt.mode
+				}
+				if err := os.Chmod(p, mode); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -109,9 +115,13 @@ func TestOpenMakesAWorldReadableDatabasePrivate(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			for _, p := range files {
-				if m := modeOf(t, p); m != tt.want {
-					t.Errorf("%s is mode %v after opening, want %v", filepath.Base(p), m, tt.want)
+			for i, p := range files {
+				want := tt.sideWant
+				if i == 0 {
+					want = tt.want
+				}
+				if m := modeOf(t, p); m != want {
+					t.Errorf("%s is mode %v after opening, want %v", filepath.Base(p), m, want)
 				}
 			}
 		})

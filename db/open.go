@@ -35,14 +35,16 @@ func createPrivate(path string) error {
 }
 
 // makePrivate makes a database that anyone may read, and its -wal and -shm
-// files, mode 0600 before a command that writes opens it. Such a file is
+// files, private before a command that writes opens it. Such a file is
 // what newsdesk created before its files were private (0644 under the usual
-// umask), and it hands the session keys to every local user. A mode without
-// the world bits (0640 for a backup group, say) was chosen by someone and is
-// left as it is. A file we may not chmod (owned by another user) is opened
-// anyway, as before, with a warning: refusing would stop the newsroom over
-// a mode.
+// umask), and it hands the session keys to every local user: it becomes
+// 0600. A mode without the world bits (0640 for a backup group, say) was
+// chosen by someone and is left as it is; a world-readable -wal or -shm
+// gets the database's mode, the one SQLite gives them when it creates
+// them. A file we may not chmod (owned by another user) is opened anyway,
+// as before, with a warning: refusing would stop the newsroom over a mode.
 func makePrivate(path string) error {
+	mode := fs.FileMode(privateMode)
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		fi, err := os.Stat(p)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -51,10 +53,16 @@ func makePrivate(path string) error {
 		if err != nil {
 			return fmt.Errorf("db: open %s: %w", path, err)
 		}
-		if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o004 == 0 {
+		if !fi.Mode().IsRegular() {
 			continue
 		}
-		if err := os.Chmod(p, privateMode); err != nil {
+		if fi.Mode().Perm()&0o004 == 0 {
+			if p == path {
+				mode = fi.Mode().Perm()
+			}
+			continue
+		}
+		if err := os.Chmod(p, mode); err != nil {
 			slog.Warn("database file is readable by every local user and cannot be made private; it holds the session keys",
 				"file", p, "mode", fi.Mode().Perm().String(), "err", err)
 		}

@@ -2,11 +2,11 @@ package handlers
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/review"
 	"github.com/newsdesk/newsdesk/views"
 )
 
@@ -65,7 +65,7 @@ func conflictRows(cur *db.Record, f *reviewForm, last map[string]db.AuditEntry) 
 			Theirs:  textValue(qualityText(cur.Quality, cur.HasQuality)),
 			Differs: f.quality != nil && (!cur.HasQuality || *f.quality != cur.Quality)},
 		{Field: "topics", Label: "Topics", Mine: topicsValue(f.topics), Theirs: topicsValue(cur.Topics),
-			Differs: !slices.Equal(f.topics, cur.Topics) && len(f.topics)+len(cur.Topics) > 0},
+			Differs: !review.SameTopics(cur.Topics, f.topics)},
 		{Field: "published", Label: "Published", Mine: textValue(yesNo(f.Published)), Theirs: textValue(yesNo(cur.Published)),
 			Differs: f.Published != cur.Published},
 		{Field: "status", Label: "Status", Mine: textValue(string(f.status)), Theirs: textValue(string(cur.Status)),
@@ -79,15 +79,6 @@ func conflictRows(cur *db.Record, f *reviewForm, last map[string]db.AuditEntry) 
 		}
 	}
 	return rows
-}
-
-func anyDiffers(rows []views.ConflictRow) bool {
-	for _, r := range rows {
-		if r.Differs {
-			return true
-		}
-	}
-	return false
 }
 
 // qualityOrNone is the editor's quality; a form that left it empty keeps

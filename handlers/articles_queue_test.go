@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/newsdesk/newsdesk/article"
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/web/webtest"
 )
 
 func day(n int) time.Time { return time.Date(2022, 11, n, 9, 0, 0, 0, time.UTC) }
@@ -24,45 +25,38 @@ func day(n int) time.Time { return time.Date(2022, 11, n, 9, 0, 0, 0, time.UTC) 
 //	a3   pending   yes       news     Alpha     20      20   AI            4 Nov
 //	a4   approved  no        tech     Beta      90      5    ai ethics     1 Nov
 //	a5   rejected  no        news     Gamma     10      50   Health        5 Nov
-func queueFixture(t *testing.T) *env {
-	e := newEnv(t)
-	e.importSpecs(
-		spec{key: "a1", title: "Alpha one hospitals", provider: "Alpha", quality: 50, heat: 10, topics: []string{"AI", "Health"}, date: day(3)},
-		spec{key: "a2", title: "Beta two robots", category: "tech", provider: "Beta", quality: 80, heat: 30, topics: []string{"Robotics"}, date: day(2)},
-		spec{key: "a3", title: "Alpha three published", provider: "Alpha", quality: 20, heat: 20, published: true, topics: []string{"AI"}, date: day(4)},
-		spec{key: "a4", title: "Beta four approved", category: "tech", provider: "Beta", quality: 90, heat: 5, topics: []string{"ai ethics"}, date: day(1)},
-		spec{key: "a5", title: "Gamma five rejected", provider: "Gamma", quality: 10, heat: 50, topics: []string{"Health"}, date: day(5)},
+func queueFixture(t *testing.T) (*webtest.Env, *webtest.Client) {
+	t.Helper()
+	env := webtest.New(t)
+	env.ImportSpecs(t,
+		webtest.Spec{Key: "a1", Title: "Alpha one hospitals", Provider: "Alpha", Quality: 50, Heat: 10, Topics: []string{"AI", "Health"}, Date: day(3)},
+		webtest.Spec{Key: "a2", Title: "Beta two robots", Category: "tech", Provider: "Beta", Quality: 80, Heat: 30, Topics: []string{"Robotics"}, Date: day(2)},
+		webtest.Spec{Key: "a3", Title: "Alpha three published", Provider: "Alpha", Quality: 20, Heat: 20, Published: true, Topics: []string{"AI"}, Date: day(4)},
+		webtest.Spec{Key: "a4", Title: "Beta four approved", Category: "tech", Provider: "Beta", Quality: 90, Heat: 5, Topics: []string{"ai ethics"}, Date: day(1)},
+		webtest.Spec{Key: "a5", Title: "Gamma five rejected", Provider: "Gamma", Quality: 10, Heat: 50, Topics: []string{"Health"}, Date: day(5)},
 	)
-	e.setStatus("a4", article.StatusApproved)
-	e.setStatus("a5", article.StatusRejected)
-	return e
-}
-
-func (e *env) setStatus(key string, st article.Status) {
-	e.t.Helper()
-	r := e.get(e.id(key))
-	if _, err := e.store.Update(context.Background(), r.ID, db.Edit{Version: r.Version, Status: &st, Actor: "setup"}); err != nil {
-		e.t.Fatal(err)
-	}
+	env.SetStatus(t, "a4", article.StatusApproved)
+	env.SetStatus(t, "a5", article.StatusRejected)
+	return env, loginAlice(t, env)
 }
 
 func TestQueueDefaultsArePendingUnpublishedNewestFirst(t *testing.T) {
-	e := queueFixture(t)
-	res := e.GET("/articles")
-	if res.status != http.StatusOK {
-		t.Fatalf("status %d", res.status)
+	env, alice := queueFixture(t)
+	res := alice.Get("/articles")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
 	}
-	d := res.doc(t)
+	d := alice.Doc(res)
 	if got, want := rowTitles(d), []string{"Alpha one hospitals", "Beta two robots"}; !slices.Equal(got, want) {
 		t.Errorf("rows = %q, want %q", got, want)
 	}
 	counts := map[string]string{"count-pending": "2", "count-approved": "1", "count-rejected": "1", "count-all": "4"}
 	for id, want := range counts {
-		if got := testID(d, id); got != want {
+		if got := webtest.TestIDText(d, id); got != want {
 			t.Errorf("%s = %q, want %q", id, got, want)
 		}
 	}
-	if n := len(testIDs(d, "filter-notice")); n != 0 {
+	if n := len(webtest.TestIDTexts(d, "filter-notice")); n != 0 {
 		t.Errorf("%d notices on the default queue", n)
 	}
 	if d.Find(`[data-testid="search"]`).Length() != 1 {
@@ -75,13 +69,13 @@ func TestQueueDefaultsArePendingUnpublishedNewestFirst(t *testing.T) {
 	}
 	// A row links to its review page and remembers the queue.
 	href, _ = d.Find(`[data-testid="row-title"]`).First().Attr("href")
-	if !strings.HasPrefix(href, fmt.Sprintf("/articles/%d?from=", e.id("a1"))) {
+	if !strings.HasPrefix(href, fmt.Sprintf("/articles/%d?from=", env.ID(t, "a1"))) {
 		t.Errorf("row links to %q", href)
 	}
 }
 
 func TestQueueFilters(t *testing.T) {
-	e := queueFixture(t)
+	env, alice := queueFixture(t)
 	tests := []struct {
 		name  string
 		query string
@@ -106,15 +100,15 @@ func TestQueueFilters(t *testing.T) {
 	}
 	titles := map[string]string{}
 	for _, k := range []string{"a1", "a2", "a3", "a4", "a5"} {
-		titles[e.get(e.id(k)).Article.Title] = k
+		titles[env.Record(t, env.ID(t, k)).Article.Title] = k
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := e.GET("/articles?" + tt.query)
-			if res.status != http.StatusOK {
-				t.Fatalf("status %d", res.status)
+			res := alice.Get("/articles?" + tt.query)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", res.StatusCode)
 			}
-			d := res.doc(t)
+			d := alice.Doc(res)
 			var got []string
 			for _, title := range rowTitles(d) {
 				got = append(got, titles[title])
@@ -125,7 +119,7 @@ func TestQueueFilters(t *testing.T) {
 			if tt.want == nil && d.Find(`[data-testid="queue-empty"]`).Length() != 1 {
 				t.Error("no empty state")
 			}
-			if n := testIDs(d, "filter-notice"); len(n) != 0 {
+			if n := webtest.TestIDTexts(d, "filter-notice"); len(n) != 0 {
 				t.Errorf("unexpected notices %q", n)
 			}
 		})
@@ -133,7 +127,7 @@ func TestQueueFilters(t *testing.T) {
 }
 
 func TestQueueBadParametersAreResetWithAMessage(t *testing.T) {
-	e := queueFixture(t)
+	_, alice := queueFixture(t)
 	tests := []struct {
 		query, notice string
 	}{
@@ -150,12 +144,12 @@ func TestQueueBadParametersAreResetWithAMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			res := e.GET("/articles?" + tt.query)
-			if res.status != http.StatusOK {
-				t.Fatalf("status %d", res.status)
+			res := alice.Get("/articles?" + tt.query)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", res.StatusCode)
 			}
-			d := res.doc(t)
-			notices := strings.Join(testIDs(d, "filter-notice"), " | ")
+			d := alice.Doc(res)
+			notices := strings.Join(webtest.TestIDTexts(d, "filter-notice"), " | ")
 			if !strings.Contains(notices, tt.notice) {
 				t.Errorf("notices %q lack %q", notices, tt.notice)
 			}
@@ -167,7 +161,7 @@ func TestQueueBadParametersAreResetWithAMessage(t *testing.T) {
 }
 
 func TestQueueHostileSearchNeverFails(t *testing.T) {
-	e := queueFixture(t)
+	_, alice := queueFixture(t)
 	hostile := []string{
 		`"`, `AND (`, `*`, `title:`, `'; DROP TABLE articles; --`, `NEAR(a b)`, `a OR`, `-`, `^x`,
 		"\xff\xfe", "\x00", `<script>alert(1)</script>`, strings.Repeat("a ", 5000),
@@ -179,39 +173,40 @@ func TestQueueHostileSearchNeverFails(t *testing.T) {
 			name = name[:20]
 		}
 		t.Run(name, func(t *testing.T) {
-			res := e.GET("/articles?status=all&q=" + url.QueryEscape(q))
-			if res.status != http.StatusOK {
-				t.Fatalf("status %d: %.200s", res.status, res.body)
+			res := alice.Get("/articles?status=all&q=" + url.QueryEscape(q))
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %.200s", res.StatusCode, alice.Bytes(res))
 			}
-			d := res.doc(t)
+			d := alice.Doc(res)
 			if len(rowTitles(d)) == 0 && d.Find(`[data-testid="queue-empty"]`).Length() != 1 {
 				t.Error("neither results nor the empty state")
 			}
-			if strings.Contains(string(res.body), "<script>alert(1)") {
+			if strings.Contains(alice.Text(res), "<script>alert(1)") {
 				t.Error("search text is not escaped")
 			}
 		})
 	}
 	// Invalid UTF-8, percent-encoded by hand.
-	res := e.GET("/articles?q=%ff%fe%80abc")
-	if res.status != http.StatusOK {
-		t.Fatalf("invalid UTF-8: status %d", res.status)
+	res := alice.Get("/articles?q=%ff%fe%80abc")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("invalid UTF-8: status %d", res.StatusCode)
 	}
 }
 
 func TestQueuePagesThroughToTheLastPage(t *testing.T) {
-	e := newEnv(t)
+	env := webtest.New(t)
 	const n = db.DefaultLimit*2 + 7
-	specs := make([]spec, n)
+	specs := make([]webtest.Spec, n)
 	for i := range specs {
-		specs[i] = spec{
-			key: fmt.Sprintf("p%03d", i), title: fmt.Sprintf("Story %03d", i),
-			date: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour),
+		specs[i] = webtest.Spec{
+			Key: fmt.Sprintf("p%03d", i), Title: fmt.Sprintf("Story %03d", i),
+			Date: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour),
 			// Equal heat for many rows: the id breaks ties across pages.
-			heat: i % 3, quality: i % 101,
+			Heat: i % 3, Quality: i % 101,
 		}
 	}
-	e.importSpecs(specs...)
+	env.ImportSpecs(t, specs...)
+	alice := loginAlice(t, env)
 	for _, sort := range []string{"newest", "heat", "quality"} {
 		t.Run(sort, func(t *testing.T) {
 			seen := map[string]bool{}
@@ -221,7 +216,7 @@ func TestQueuePagesThroughToTheLastPage(t *testing.T) {
 				if pages > 10 {
 					t.Fatal("paging does not end")
 				}
-				d := e.GET(path).doc(t)
+				d := alice.GetDoc(path)
 				for _, title := range rowTitles(d) {
 					if seen[title] {
 						t.Fatalf("%s shown twice", title)
@@ -239,8 +234,17 @@ func TestQueuePagesThroughToTheLastPage(t *testing.T) {
 		})
 	}
 	// Newest first, across the page boundary.
-	d := e.GET("/articles").doc(t)
+	d := alice.GetDoc("/articles")
 	if got := rowTitles(d)[0]; got != fmt.Sprintf("Story %03d", n-1) {
 		t.Errorf("first row %q", got)
 	}
+}
+
+// rowTitles are the titles of the queue rows, in order.
+func rowTitles(d *goquery.Document) []string {
+	var out []string
+	d.Find(`[data-testid="queue-row"] [data-testid="row-title"]`).Each(func(_ int, s *goquery.Selection) {
+		out = append(out, strings.TrimSpace(s.Text()))
+	})
+	return out
 }

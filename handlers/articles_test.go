@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,27 +11,40 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/newsdesk/newsdesk/article"
+	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/web/webtest"
 )
 
 const seedPath = "../testdata/seed/000_6ef551387f7f8ea7.txt"
 const seedKey = "000_6ef551387f7f8ea7"
 
-func seedEnv(t *testing.T) (*env, int64) {
-	e := newEnv(t)
-	e.importFiles(seedPath)
-	return e, e.id(seedKey)
+// The editors of these tests have names, since the history and the
+// conflict page say who did what: alice is the one whose pages the tests
+// read, bob saves in between.
+func loginAlice(t *testing.T, env *webtest.Env) *webtest.Client {
+	return env.LoginNewUser(t, "alice", db.RoleEditor)
 }
 
-func articlePath(id int64) string { return "/articles/" + strconv.FormatInt(id, 10) }
+func loginBob(t *testing.T, env *webtest.Env) *webtest.Client {
+	return env.LoginNewUser(t, "bob", db.RoleEditor)
+}
+
+// seedEnv is a server holding the seed article (its id is returned) with
+// alice logged in.
+func seedEnv(t *testing.T) (*webtest.Env, *webtest.Client, int64) {
+	t.Helper()
+	env := webtest.New(t)
+	ids := env.ImportFiles(t, seedPath)
+	return env, loginAlice(t, env), ids[seedKey]
+}
 
 func TestReviewPageShowsTheArticle(t *testing.T) {
-	e, id := seedEnv(t)
-	res := e.GET(articlePath(id))
-	if res.status != http.StatusOK {
-		t.Fatalf("status %d", res.status)
+	_, alice, id := seedEnv(t)
+	res := alice.Get(webtest.ArticlePath(id))
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
 	}
-	d := res.doc(t)
+	d := alice.Doc(res)
 	checks := map[string]string{
 		"title":    "NHS report calls for artificial intelligence training for all staff",
 		"provider": "Digital Health (digitalhealth.net)",
@@ -44,7 +56,7 @@ func TestReviewPageShowsTheArticle(t *testing.T) {
 		"secured":  "A secured payload is present (not shown, never changed).",
 	}
 	for tid, want := range checks {
-		if got := strings.Join(strings.Fields(testID(d, tid)), " "); got != want {
+		if got := strings.Join(strings.Fields(webtest.TestIDText(d, tid)), " "); got != want {
 			t.Errorf("%s = %q, want %q", tid, got, want)
 		}
 	}
@@ -65,7 +77,7 @@ func TestReviewPageShowsTheArticle(t *testing.T) {
 	if alt, ok := img.Attr("alt"); !ok || alt == "" {
 		t.Error("image without alt")
 	}
-	rel := testIDs(d, "related")
+	rel := webtest.TestIDTexts(d, "related")
 	if len(rel) != 1 || !strings.Contains(rel[0], "All NHS staff should have basic AI training") || !strings.Contains(rel[0], "Computer Weekly") || !strings.Contains(rel[0], "41") {
 		t.Errorf("related = %q", rel)
 	}
@@ -74,7 +86,7 @@ func TestReviewPageShowsTheArticle(t *testing.T) {
 	if m, _ := form.Attr("method"); m != "post" {
 		t.Errorf("form method %q", m)
 	}
-	if act, _ := form.Attr("action"); act != articlePath(id) {
+	if act, _ := form.Attr("action"); act != webtest.ArticlePath(id) {
 		t.Errorf("form action %q", act)
 	}
 	if v := inputValue(d, "quality"); v != "56" {
@@ -116,8 +128,8 @@ func topicInputs(d *goquery.Document) []string {
 }
 
 func TestReviewPageEscapesAndRefusesUnsafeLinks(t *testing.T) {
-	e := newEnv(t)
-	e.importText(map[string]string{"evil.md": `---
+	env := webtest.New(t)
+	ids := env.ImportText(t, map[string]string{"evil.md": `---
 title: "<script>alert('title')</script>"
 excerpt: "<img src=x onerror=alert(1)>"
 originalUrl: "javascript:alert(1)"
@@ -133,18 +145,19 @@ Body <script>alert(5)</script>
 
 second paragraph
 `})
-	res := e.GET(articlePath(e.id("evil")))
-	if res.status != http.StatusOK {
-		t.Fatalf("status %d", res.status)
+	alice := loginAlice(t, env)
+	res := alice.Get(webtest.ArticlePath(ids["evil"]))
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
 	}
-	body := string(res.body)
+	body := alice.Text(res)
 	for _, bad := range []string{"<script>alert", "<img src=x", "<b>Prov", "<i>rel", `href="javascript`, `href="data:`, `src="javascript`, `href="JavaScript`} {
 		if strings.Contains(body, bad) {
 			t.Errorf("page contains %q", bad)
 		}
 	}
-	d := res.doc(t)
-	if got := testID(d, "title"); got != "<script>alert('title')</script>" {
+	d := alice.Doc(res)
+	if got := webtest.TestIDText(d, "title"); got != "<script>alert('title')</script>" {
 		t.Errorf("title shown as %q", got)
 	}
 	for _, tid := range []string{"original-url", "web-url"} {
@@ -168,13 +181,13 @@ second paragraph
 }
 
 func TestReviewPageNotFound(t *testing.T) {
-	e, _ := seedEnv(t)
+	_, alice, _ := seedEnv(t)
 	for _, p := range []string{"/articles/abc", "/articles/0", "/articles/-1", "/articles/999999", "/articles/1e3"} {
-		if res := e.GET(p); res.status != http.StatusNotFound {
-			t.Errorf("GET %s: status %d", p, res.status)
+		if res := alice.Get(p); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: status %d", p, res.StatusCode)
 		}
-		if res := e.POST(p, url.Values{"version": {"1"}}, ""); res.status != http.StatusNotFound {
-			t.Errorf("POST %s: status %d", p, res.status)
+		if res := alice.PostForm(p, url.Values{"version": {"1"}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s: status %d", p, res.StatusCode)
 		}
 	}
 }
@@ -218,16 +231,16 @@ func TestSaveValidationErrorsStoreNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, id := seedEnv(t)
+			env, alice, id := seedEnv(t)
 			form := validForm(1)
 			form.Set("note", "my note")
 			tt.change(form)
-			res := e.POST(articlePath(id), form, "")
-			if res.status != http.StatusUnprocessableEntity {
-				t.Fatalf("status %d", res.status)
+			res := alice.PostForm(webtest.ArticlePath(id), form)
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d", res.StatusCode)
 			}
-			d := res.doc(t)
-			if testID(d, tt.errID) == "" {
+			d := alice.Doc(res)
+			if webtest.TestIDText(d, tt.errID) == "" {
 				t.Errorf("no %s", tt.errID)
 			}
 			if d.Find(`[data-testid="form-errors"]`).Length() != 1 {
@@ -247,7 +260,7 @@ func TestSaveValidationErrorsStoreNothing(t *testing.T) {
 			if sel := d.Find(`[aria-describedby~="` + tt.errID + `"]`); sel.Length() == 0 {
 				t.Errorf("no field is described by %s", tt.errID)
 			}
-			r := e.get(id)
+			r := env.Record(t, id)
 			if r.Version != 1 || r.Quality != 56 || r.Status != article.StatusPending || r.Note != "" {
 				t.Errorf("stored: version %d quality %d status %s note %q", r.Version, r.Quality, r.Status, r.Note)
 			}
@@ -256,20 +269,21 @@ func TestSaveValidationErrorsStoreNothing(t *testing.T) {
 }
 
 func TestSaveValidationForHTMXIs200(t *testing.T) {
-	e, id := seedEnv(t)
+	_, alice, id := seedEnv(t)
 	form := validForm(1)
 	form.Set("quality", "abc")
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+articlePath(id), strings.NewReader(form.Encode()))
+	form.Set("_csrf", alice.CSRFToken())
+	req := alice.NewRequest(http.MethodPost, webtest.ArticlePath(id), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("HX-Request", "true")
-	res := e.do(req, "")
-	if res.status != http.StatusOK || !strings.Contains(string(res.body), "quality-error") {
-		t.Errorf("status %d", res.status)
+	res := alice.Do(req)
+	if res.StatusCode != http.StatusOK || !strings.Contains(alice.Text(res), "quality-error") {
+		t.Errorf("status %d", res.StatusCode)
 	}
 }
 
 func TestSaveStoresAndRedirects(t *testing.T) {
-	e, id := seedEnv(t)
+	env, alice, id := seedEnv(t)
 	form := validForm(1)
 	form["topics"] = []string{"ai ethics", "AI", "AI in Healthcare", "New Topic\nSecond\n"}
 	form["remove_topic"] = []string{"2"}
@@ -277,22 +291,22 @@ func TestSaveStoresAndRedirects(t *testing.T) {
 	form.Set("published", "on")
 	form.Set("note", "Checked the figures.\r\nFine.")
 	form.Set("from", "status=pending&published=no&sort=newest&evil=http://x")
-	res := e.POST(articlePath(id), form, "")
-	if res.status != http.StatusSeeOther {
-		t.Fatalf("status %d: %.300s", res.status, res.body)
+	res := alice.PostForm(webtest.ArticlePath(id), form)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d: %.300s", res.StatusCode, alice.Bytes(res))
 	}
-	loc := res.header.Get("Location")
-	if want := articlePath(id) + "?from=" + url.QueryEscape("published=no&sort=newest&status=pending"); loc != want {
+	loc := res.Header.Get("Location")
+	if want := webtest.ArticlePath(id) + "?from=" + url.QueryEscape("published=no&sort=newest&status=pending"); loc != want {
 		t.Errorf("Location %q, want %q", loc, want)
 	}
-	r := e.get(id)
+	r := env.Record(t, id)
 	wantTopics := []string{"AI Ethics", "AI", "New Topic", "Second", "extra"}
 	if r.Quality != 80 || !r.Published || r.Status != article.StatusApproved || !slices.Equal(r.Topics, wantTopics) || r.Note != "Checked the figures.\nFine." || r.Version != 2 {
 		t.Errorf("stored %+v", r)
 	}
 	// After reload the page shows the new values and the history.
-	d := e.GET(loc).doc(t)
-	if flash := testID(d, "flash"); flash != "Saved." {
+	d := alice.GetDoc(loc)
+	if flash := webtest.TestIDText(d, "flash"); flash != "Saved." {
 		t.Errorf("flash %q", flash)
 	}
 	if v := inputValue(d, "quality"); v != "80" {
@@ -309,7 +323,7 @@ func TestSaveStoresAndRedirects(t *testing.T) {
 	}
 	var hist []string
 	bracketItems(d)
-	for _, h := range testIDs(d, "history-entry") {
+	for _, h := range webtest.TestIDTexts(d, "history-entry") {
 		hist = append(hist, strings.Join(strings.Fields(h), " "))
 	}
 	all := strings.Join(hist, "\n")
@@ -332,39 +346,40 @@ func TestSaveStoresAndRedirects(t *testing.T) {
 	form["topics"] = wantTopics
 	form.Set("published", "on")
 	form.Set("note", "Checked the figures.\nFine.")
-	if res := e.POST(articlePath(id), form, ""); res.status != http.StatusSeeOther || e.get(id).Version != 2 {
-		t.Errorf("unchanged save: status %d, version %d", res.status, e.get(id).Version)
+	if res := alice.PostForm(webtest.ArticlePath(id), form); res.StatusCode != http.StatusSeeOther || env.Record(t, id).Version != 2 {
+		t.Errorf("unchanged save: status %d, version %d", res.StatusCode, env.Record(t, id).Version)
 	}
 }
 
 func TestSaveAndNextFollowsTheQueue(t *testing.T) {
-	e := newEnv(t)
-	e.importSpecs(
-		spec{key: "n1", title: "First", date: day(5)},
-		spec{key: "n2", title: "Second", date: day(4)},
-		spec{key: "n3", title: "Third", date: day(3)},
-		spec{key: "n4", title: "Fourth", date: day(2)},
+	env := webtest.New(t)
+	env.ImportSpecs(t,
+		webtest.Spec{Key: "n1", Title: "First", Date: day(5)},
+		webtest.Spec{Key: "n2", Title: "Second", Date: day(4)},
+		webtest.Spec{Key: "n3", Title: "Third", Date: day(3)},
+		webtest.Spec{Key: "n4", Title: "Fourth", Date: day(2)},
 	)
-	e.setStatus("n2", article.StatusApproved) // not pending: skipped in an all-status queue
+	env.SetStatus(t, "n2", article.StatusApproved) // not pending: skipped in an all-status queue
+	alice := loginAlice(t, env)
 	from := "status=all&published=no&sort=newest"
 	save := func(key string) string {
 		t.Helper()
-		id := e.id(key)
-		form := validForm(e.get(id).Version)
+		id := env.ID(t, key)
+		form := validForm(env.Record(t, id).Version)
 		form["topics"] = nil
 		form.Set("from", from)
 		form.Set("action", "next")
-		res := e.POST(articlePath(id), form, "")
-		if res.status != http.StatusSeeOther {
-			t.Fatalf("save %s: status %d", key, res.status)
+		res := alice.PostForm(webtest.ArticlePath(id), form)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save %s: status %d", key, res.StatusCode)
 		}
-		return res.header.Get("Location")
+		return res.Header.Get("Location")
 	}
 	loc := save("n1")
-	if want := articlePath(e.id("n3")) + "?from="; !strings.HasPrefix(loc, want) {
+	if want := webtest.ArticlePath(env.ID(t, "n3")) + "?from="; !strings.HasPrefix(loc, want) {
 		t.Errorf("after n1: %q, want %s…", loc, want)
 	}
-	if loc := save("n3"); !strings.HasPrefix(loc, articlePath(e.id("n4"))+"?from=") {
+	if loc := save("n3"); !strings.HasPrefix(loc, webtest.ArticlePath(env.ID(t, "n4"))+"?from=") {
 		t.Errorf("after n3: %q", loc)
 	}
 	if loc := save("n4"); loc != "/articles?published=no&sort=newest&status=all" {
@@ -372,49 +387,51 @@ func TestSaveAndNextFollowsTheQueue(t *testing.T) {
 	}
 	// In the default (pending) queue, the saved article drops out, and the
 	// next is still the one after it.
-	e2 := newEnv(t)
-	e2.importSpecs(spec{key: "m1", title: "M1", date: day(5)}, spec{key: "m2", title: "M2", date: day(4)}, spec{key: "m3", title: "M3", date: day(3)})
-	id := e2.id("m2")
+	e2 := webtest.New(t)
+	e2.ImportSpecs(t, webtest.Spec{Key: "m1", Title: "M1", Date: day(5)}, webtest.Spec{Key: "m2", Title: "M2", Date: day(4)}, webtest.Spec{Key: "m3", Title: "M3", Date: day(3)})
+	alice2 := loginAlice(t, e2)
+	id := e2.ID(t, "m2")
 	form := validForm(1)
 	form["topics"] = nil
 	form.Set("from", "status=pending&published=no&sort=newest")
 	form.Set("action", "next")
-	res := e2.POST(articlePath(id), form, "")
-	if loc := res.header.Get("Location"); !strings.HasPrefix(loc, articlePath(e2.id("m3"))+"?") {
+	res := alice2.PostForm(webtest.ArticlePath(id), form)
+	if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, webtest.ArticlePath(e2.ID(t, "m3"))+"?") {
 		t.Errorf("next of m2: %q", loc)
 	}
 	// Without a queue, "next" falls back to the default queue's first.
 	form.Set("version", "2")
 	form.Del("from")
-	res = e2.POST(articlePath(id), form, "")
-	if loc := res.header.Get("Location"); !strings.HasPrefix(loc, articlePath(e2.id("m1"))+"?") {
+	res = alice2.PostForm(webtest.ArticlePath(id), form)
+	if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, webtest.ArticlePath(e2.ID(t, "m1"))+"?") {
 		t.Errorf("next without a queue: %q", loc)
 	}
 }
 
 func TestStaleSaveShowsTheConflict(t *testing.T) {
-	e, id := seedEnv(t)
+	env, alice, id := seedEnv(t)
+	bob := loginBob(t, env)
 	// Bob saves first.
-	bob := validForm(1)
-	bob.Set("quality", "70")
-	bob.Set("status", "rejected")
-	if res := e.POST(articlePath(id), bob, "bob"); res.status != http.StatusSeeOther {
-		t.Fatalf("bob: status %d", res.status)
+	bobForm := validForm(1)
+	bobForm.Set("quality", "70")
+	bobForm.Set("status", "rejected")
+	if res := bob.PostForm(webtest.ArticlePath(id), bobForm); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bob: status %d", res.StatusCode)
 	}
 	// Alice saves on the version she loaded.
-	alice := validForm(1)
-	alice.Set("quality", "80")
-	alice.Set("published", "on")
-	alice.Set("from", "status=pending&published=no&sort=newest")
-	res := e.POST(articlePath(id), alice, "alice")
-	if res.status != http.StatusConflict {
-		t.Fatalf("status %d", res.status)
+	aliceForm := validForm(1)
+	aliceForm.Set("quality", "80")
+	aliceForm.Set("published", "on")
+	aliceForm.Set("from", "status=pending&published=no&sort=newest")
+	res := alice.PostForm(webtest.ArticlePath(id), aliceForm)
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("status %d", res.StatusCode)
 	}
-	r := e.get(id)
+	r := env.Record(t, id)
 	if r.Quality != 70 || r.Status != article.StatusRejected || r.Published || r.Version != 2 {
 		t.Fatalf("the stale save wrote: %+v", r)
 	}
-	d := res.doc(t)
+	d := alice.Doc(res)
 	bracketItems(d)
 	row := func(field string) (mine, theirs, by string, differs bool) {
 		s := d.Find(`[data-testid="conflict-` + field + `"]`)
@@ -439,7 +456,7 @@ func TestStaleSaveShowsTheConflict(t *testing.T) {
 			t.Errorf("%s: mine %q theirs %q differs %v by %q", tt.field, mine, theirs, differs, by)
 		}
 	}
-	if href, _ := d.Find(`[data-testid="take-theirs"]`).Attr("href"); !strings.HasPrefix(href, articlePath(id)) {
+	if href, _ := d.Find(`[data-testid="take-theirs"]`).Attr("href"); !strings.HasPrefix(href, webtest.ArticlePath(id)) {
 		t.Errorf("take theirs → %q", href)
 	}
 	// Keep mine: post the conflict form as it is.
@@ -447,11 +464,11 @@ func TestStaleSaveShowsTheConflict(t *testing.T) {
 	if keep.Get("version") != "2" {
 		t.Errorf("keep mine posts version %q", keep.Get("version"))
 	}
-	res = e.POST(articlePath(id), keep, "alice")
-	if res.status != http.StatusSeeOther {
-		t.Fatalf("keep mine: status %d", res.status)
+	res = alice.PostForm(webtest.ArticlePath(id), keep)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("keep mine: status %d", res.StatusCode)
 	}
-	r = e.get(id)
+	r = env.Record(t, id)
 	if r.Quality != 80 || r.Status != article.StatusApproved || !r.Published || r.Version != 3 {
 		t.Errorf("after keep mine: %+v", r)
 	}
@@ -468,13 +485,14 @@ func bracketItems(d *goquery.Document) {
 // A topic may hold a comma: the history and the conflict page show
 // topics as lists, so "Smith, John" is one topic, not two.
 func TestTopicsAreShownAsLists(t *testing.T) {
-	e, id := seedEnv(t)
+	env, alice, id := seedEnv(t)
+	bob := loginBob(t, env)
 	form := validForm(1)
 	form["topics"] = []string{"Smith, John", "AI"}
-	if res := e.POST(articlePath(id), form, "bob"); res.status != http.StatusSeeOther {
-		t.Fatalf("save: status %d", res.status)
+	if res := bob.PostForm(webtest.ArticlePath(id), form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: status %d", res.StatusCode)
 	}
-	d := e.GET(articlePath(id)).doc(t)
+	d := alice.GetDoc(webtest.ArticlePath(id))
 	var items []string
 	d.Find(`[data-testid="history-entry"] .topic-list.new li`).Each(func(_ int, li *goquery.Selection) {
 		items = append(items, li.Text())
@@ -482,9 +500,9 @@ func TestTopicsAreShownAsLists(t *testing.T) {
 	if !slices.Equal(items, []string{"Smith, John", "AI"}) {
 		t.Errorf("history shows the new topics as %q", items)
 	}
-	res := e.POST(articlePath(id), validForm(1), "alice") // stale
+	res := alice.PostForm(webtest.ArticlePath(id), validForm(1)) // stale
 	items = nil
-	res.doc(t).Find(`[data-testid="conflict-topics"] [data-testid="theirs"] li`).Each(func(_ int, li *goquery.Selection) {
+	alice.Doc(res).Find(`[data-testid="conflict-topics"] [data-testid="theirs"] li`).Each(func(_ int, li *goquery.Selection) {
 		items = append(items, li.Text())
 	})
 	if !slices.Equal(items, []string{"Smith, John", "AI"}) {
@@ -511,48 +529,50 @@ func keepMineForm(d *goquery.Document) url.Values {
 // save that set one: keeping their other values must keep that quality,
 // as the conflict page says, not fail on an empty field.
 func TestKeepMineKeepsAQualitySetMeanwhile(t *testing.T) {
-	e := newEnv(t)
-	e.importFiles("../testdata/articles/valid/minimal.md")
-	id := e.id("minimal")
-	bob := validForm(1)
-	bob.Set("quality", "40")
-	bob["topics"] = nil
-	bob.Set("status", "pending")
-	if res := e.POST(articlePath(id), bob, "bob"); res.status != http.StatusSeeOther {
-		t.Fatalf("bob: status %d", res.status)
+	env := webtest.New(t)
+	id := env.ImportFiles(t, "../testdata/articles/valid/minimal.md")["minimal"]
+	alice := loginAlice(t, env)
+	bob := loginBob(t, env)
+	bobForm := validForm(1)
+	bobForm.Set("quality", "40")
+	bobForm["topics"] = nil
+	bobForm.Set("status", "pending")
+	if res := bob.PostForm(webtest.ArticlePath(id), bobForm); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bob: status %d", res.StatusCode)
 	}
-	alice := validForm(1)
-	alice.Set("quality", "")
-	alice["topics"] = nil
-	alice.Set("status", "rejected")
-	res := e.POST(articlePath(id), alice, "alice")
-	if res.status != http.StatusConflict {
-		t.Fatalf("alice: status %d", res.status)
+	aliceForm := validForm(1)
+	aliceForm.Set("quality", "")
+	aliceForm["topics"] = nil
+	aliceForm.Set("status", "rejected")
+	res := alice.PostForm(webtest.ArticlePath(id), aliceForm)
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("alice: status %d", res.StatusCode)
 	}
-	d := res.doc(t)
+	d := alice.Doc(res)
 	if got := strings.TrimSpace(d.Find(`[data-testid="conflict-quality"] [data-testid="mine"]`).Text()); got != "40 (unchanged)" {
 		t.Errorf("mine quality shown as %q", got)
 	}
-	res = e.POST(articlePath(id), keepMineForm(d), "alice")
-	if res.status != http.StatusSeeOther {
-		t.Fatalf("keep mine: status %d, want 303", res.status)
+	res = alice.PostForm(webtest.ArticlePath(id), keepMineForm(d))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("keep mine: status %d, want 303", res.StatusCode)
 	}
-	if r := e.get(id); !r.HasQuality || r.Quality != 40 || r.Status != article.StatusRejected {
+	if r := env.Record(t, id); !r.HasQuality || r.Quality != 40 || r.Status != article.StatusRejected {
 		t.Errorf("after keep mine: quality %d (%v), status %s", r.Quality, r.HasQuality, r.Status)
 	}
 }
 
 func TestStaleSaveOfTheSameValuesIsNoConflict(t *testing.T) {
-	e, id := seedEnv(t)
+	env, alice, id := seedEnv(t)
+	bob := loginBob(t, env)
 	form := validForm(1)
-	if res := e.POST(articlePath(id), form, "bob"); res.status != http.StatusSeeOther {
-		t.Fatalf("bob: status %d", res.status)
+	if res := bob.PostForm(webtest.ArticlePath(id), form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bob: status %d", res.StatusCode)
 	}
-	res := e.POST(articlePath(id), form, "alice")
-	if res.status != http.StatusSeeOther {
-		t.Fatalf("status %d", res.status)
+	res := alice.PostForm(webtest.ArticlePath(id), form)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d", res.StatusCode)
 	}
-	if r := e.get(id); r.Version != 2 {
+	if r := env.Record(t, id); r.Version != 2 {
 		t.Errorf("version %d", r.Version)
 	}
 }
@@ -564,22 +584,12 @@ func TestReviewFormCarriesARealCSRFToken(t *testing.T) {
 	for _, site := range []string{"", "same-origin"} {
 		t.Run("Sec-Fetch-Site="+site, func(t *testing.T) {
 			env := webtest.New(t)
-			raw, err := os.ReadFile(seedPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := article.Parse("000_6ef551387f7f8ea7.txt", raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := env.Store.Import(t.Context(), []*article.Article{a}); err != nil {
-				t.Fatal(err)
-			}
+			path := webtest.ArticlePath(env.ImportFiles(t, seedPath)[seedKey])
 			c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 			if site != "" {
 				c.Header.Set("Sec-Fetch-Site", site)
 			}
-			d := c.Doc(c.Get("/articles/1"))
+			d := c.Doc(c.Get(path))
 			form := url.Values{}
 			d.Find(`form[data-testid="review-form"] input[type=hidden]`).Each(func(_ int, s *goquery.Selection) {
 				n, _ := s.Attr("name")
@@ -593,7 +603,7 @@ func TestReviewFormCarriesARealCSRFToken(t *testing.T) {
 			c.Header.Del("Sec-Fetch-Site")
 			form.Set("quality", "60")
 			form.Set("status", "pending")
-			if res := c.PostForm("/articles/1", form); res.StatusCode != http.StatusSeeOther {
+			if res := c.PostForm(path, form); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("save: status %d", res.StatusCode)
 			}
 		})
@@ -601,28 +611,28 @@ func TestReviewFormCarriesARealCSRFToken(t *testing.T) {
 }
 
 func TestSaveWithoutQualityKeepsNone(t *testing.T) {
-	e := newEnv(t)
-	e.importFiles("../testdata/articles/valid/minimal.md")
-	id := e.id("minimal")
-	d := e.GET(articlePath(id)).doc(t)
+	env := webtest.New(t)
+	id := env.ImportFiles(t, "../testdata/articles/valid/minimal.md")["minimal"]
+	alice := loginAlice(t, env)
+	d := alice.GetDoc(webtest.ArticlePath(id))
 	if v := inputValue(d, "quality"); v != "" {
 		t.Fatalf("quality input %q", v)
 	}
 	form := validForm(1)
 	form.Set("quality", "")
 	form["topics"] = nil
-	if res := e.POST(articlePath(id), form, ""); res.status != http.StatusSeeOther {
-		t.Fatalf("status %d", res.status)
+	if res := alice.PostForm(webtest.ArticlePath(id), form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d", res.StatusCode)
 	}
-	if r := e.get(id); r.HasQuality || r.Status != article.StatusApproved {
+	if r := env.Record(t, id); r.HasQuality || r.Status != article.StatusApproved {
 		t.Errorf("stored %+v", r)
 	}
 	form.Set("version", "2")
 	form.Set("quality", "42")
-	if res := e.POST(articlePath(id), form, ""); res.status != http.StatusSeeOther {
-		t.Fatalf("status %d", res.status)
+	if res := alice.PostForm(webtest.ArticlePath(id), form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d", res.StatusCode)
 	}
-	if r := e.get(id); !r.HasQuality || r.Quality != 42 {
+	if r := env.Record(t, id); !r.HasQuality || r.Quality != 42 {
 		t.Errorf("stored quality %d (%v)", r.Quality, r.HasQuality)
 	}
 }

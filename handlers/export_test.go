@@ -18,12 +18,12 @@ import (
 )
 
 func TestExportPage(t *testing.T) {
-	e := queueFixture(t)
-	d := e.GET("/export").doc(t)
+	_, alice := queueFixture(t)
+	d := alice.GetDoc("/export")
 	if v, _ := d.Find(`input[name=status]:checked`).Attr("value"); v != "approved" {
 		t.Errorf("default status %q", v)
 	}
-	if got := testID(d, "export-count"); got != "The download will hold 1 article." {
+	if got := webtest.TestIDText(d, "export-count"); got != "The download will hold 1 article." {
 		t.Errorf("count %q", got)
 	}
 	if m, _ := d.Find(`form[data-testid="export-form"]`).Attr("method"); m != "get" {
@@ -31,8 +31,8 @@ func TestExportPage(t *testing.T) {
 	}
 	// The queue's filters carry over, and the download links carry
 	// exactly the filters the count was made for.
-	d = e.GET("/export?status=all&provider=Alpha&published=any").doc(t)
-	if got := testID(d, "export-count"); got != "The download will hold 2 articles." {
+	d = alice.GetDoc("/export?status=all&provider=Alpha&published=any")
+	if got := webtest.TestIDText(d, "export-count"); got != "The download will hold 2 articles." {
 		t.Errorf("filtered count %q", got)
 	}
 	if v, _ := d.Find(`#f-provider option[selected]`).Attr("value"); v != "Alpha" {
@@ -46,16 +46,16 @@ func TestExportPage(t *testing.T) {
 	if q := u.Query(); q.Get("status") != "all" || q.Get("provider") != "Alpha" || q.Get("format") != "zip" {
 		t.Errorf("download link %q does not carry the counted filters", href)
 	}
-	res := e.GET(href)
-	if files := unzip(t, []byte(res.body)); len(files) != 2 {
+	res := alice.Get(href)
+	if files := unzip(t, alice.Bytes(res)); len(files) != 2 {
 		t.Errorf("download of a page that said 2 holds %d files", len(files))
 	}
 }
 
 func TestExportPageOffersNoEmptyDownload(t *testing.T) {
-	e := queueFixture(t)
-	d := e.GET("/export?status=all&provider=Nobody").doc(t)
-	if got := testID(d, "export-count"); !strings.HasPrefix(got, "No article matches") {
+	_, alice := queueFixture(t)
+	d := alice.GetDoc("/export?status=all&provider=Nobody")
+	if got := webtest.TestIDText(d, "export-count"); !strings.HasPrefix(got, "No article matches") {
 		t.Errorf("count %q", got)
 	}
 	if n := d.Find(`[data-testid^="download-"]`).Length(); n != 0 {
@@ -67,8 +67,8 @@ func TestExportPageOffersNoEmptyDownload(t *testing.T) {
 // not carry the queue's own published=no default into the export page,
 // where switching to Approved would silently drop the published ones.
 func TestExportLinkFromQueueCarriesOnlyChosenFilters(t *testing.T) {
-	e := queueFixture(t)
-	href, ok := e.GET("/articles").doc(t).Find(`[data-testid="export-link"]`).Attr("href")
+	_, alice := queueFixture(t)
+	href, ok := alice.GetDoc("/articles").Find(`[data-testid="export-link"]`).Attr("href")
 	if !ok {
 		t.Fatal("no export link on the queue")
 	}
@@ -76,7 +76,7 @@ func TestExportLinkFromQueueCarriesOnlyChosenFilters(t *testing.T) {
 	if u.Query().Has("published") {
 		t.Errorf("export link %q carries the queue's published default", href)
 	}
-	href, _ = e.GET("/articles?published=yes&provider=Alpha").doc(t).Find(`[data-testid="export-link"]`).Attr("href")
+	href, _ = alice.GetDoc("/articles?published=yes&provider=Alpha").Find(`[data-testid="export-link"]`).Attr("href")
 	u, _ = url.Parse(href)
 	if q := u.Query(); q.Get("published") != "yes" || q.Get("provider") != "Alpha" {
 		t.Errorf("export link %q lost a chosen filter", href)
@@ -84,19 +84,19 @@ func TestExportLinkFromQueueCarriesOnlyChosenFilters(t *testing.T) {
 }
 
 func TestExportRefusesBadParameters(t *testing.T) {
-	e := queueFixture(t)
+	_, alice := queueFixture(t)
 	for _, q := range []string{"status=bogus", "format=pdf", "format=zip&status=published", "format=yaml&qmin=abc", "format=zip&sort=x", "published=maybe"} {
 		t.Run(q, func(t *testing.T) {
-			res := e.GET("/export?" + q)
-			if res.status != http.StatusBadRequest {
-				t.Errorf("status %d", res.status)
+			res := alice.Get("/export?" + q)
+			if res.StatusCode != http.StatusBadRequest {
+				t.Errorf("status %d", res.StatusCode)
 			}
 			// Not a dead end: the form again, saying what was wrong.
-			d := res.doc(t)
-			if d.Find(`form[data-testid="export-form"]`).Length() != 1 || len(testIDs(d, "filter-notice")) == 0 {
-				t.Errorf("no export form with a notice: %.300s", res.body)
+			d := alice.Doc(res)
+			if d.Find(`form[data-testid="export-form"]`).Length() != 1 || len(webtest.TestIDTexts(d, "filter-notice")) == 0 {
+				t.Errorf("no export form with a notice: %.300s", alice.Bytes(res))
 			}
-			if res.header.Get("Content-Disposition") != "" {
+			if res.Header.Get("Content-Disposition") != "" {
 				t.Error("a refused export is a download")
 			}
 		})
@@ -128,34 +128,33 @@ func unzip(t *testing.T, b []byte) map[string][]byte {
 var zipName = regexp.MustCompile(`^attachment; filename=newsdesk-(approved|all|pending|rejected)-\d{8}-\d{4}\.(zip|yaml)$`)
 
 func TestExportOfNothingIsAnEmptyZip(t *testing.T) {
-	e, _ := seedEnv(t) // pending only
-	res := e.GET("/export?format=zip")
-	if res.status != http.StatusOK {
-		t.Fatalf("status %d", res.status)
+	_, alice, _ := seedEnv(t) // pending only
+	res := alice.Get("/export?format=zip")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
 	}
-	if ct := res.header.Get("Content-Type"); ct != "application/zip" {
+	if ct := res.Header.Get("Content-Type"); ct != "application/zip" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	if cd := res.header.Get("Content-Disposition"); !zipName.MatchString(cd) || !strings.Contains(cd, "-approved-") {
+	if cd := res.Header.Get("Content-Disposition"); !zipName.MatchString(cd) || !strings.Contains(cd, "-approved-") {
 		t.Errorf("Content-Disposition %q", cd)
 	}
-	if files := unzip(t, res.body); len(files) != 0 {
+	if files := unzip(t, alice.Bytes(res)); len(files) != 0 {
 		t.Errorf("%d files", len(files))
 	}
 }
 
 func TestExportZipAndYAML(t *testing.T) {
-	e, seedID := seedEnv(t)
-	e.importFiles("../testdata/articles/valid/crlf.md", "../testdata/articles/valid/comments.md", "../testdata/articles/valid/bom.md")
+	env, alice, _ := seedEnv(t)
+	env.ImportFiles(t, "../testdata/articles/valid/crlf.md", "../testdata/articles/valid/comments.md", "../testdata/articles/valid/bom.md")
 	for _, key := range []string{seedKey, "crlf", "comments"} {
-		e.setStatus(key, article.StatusApproved)
+		env.SetStatus(t, key, article.StatusApproved)
 	}
-	_ = seedID
-	res := e.GET("/export?format=zip")
-	if res.status != http.StatusOK {
-		t.Fatalf("status %d", res.status)
+	res := alice.Get("/export?format=zip")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
 	}
-	files := unzip(t, res.body)
+	files := unzip(t, alice.Bytes(res))
 	var names []string
 	for n := range files {
 		names = append(names, n)
@@ -172,23 +171,23 @@ func TestExportZipAndYAML(t *testing.T) {
 		}
 	}
 	// Filters narrow the export; status=all takes every status.
-	if files := unzip(t, e.GET("/export?format=zip&status=all&q=byte+order").body); len(files) != 1 {
+	if files := unzip(t, alice.Bytes(alice.Get("/export?format=zip&status=all&q=byte+order"))); len(files) != 1 {
 		t.Errorf("filtered export has %d files", len(files))
 	}
-	if files := unzip(t, e.GET("/export?format=zip&status=all&published=any").body); len(files) != 4 {
+	if files := unzip(t, alice.Bytes(alice.Get("/export?format=zip&status=all&published=any"))); len(files) != 4 {
 		t.Errorf("status=all export has %d files", len(files))
 	}
-	res = e.GET("/export?format=yaml")
-	if res.status != http.StatusOK {
-		t.Fatalf("yaml: status %d", res.status)
+	res = alice.Get("/export?format=yaml")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("yaml: status %d", res.StatusCode)
 	}
-	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/yaml") {
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/yaml") {
 		t.Errorf("yaml Content-Type %q", ct)
 	}
-	if cd := res.header.Get("Content-Disposition"); !zipName.MatchString(cd) || !strings.HasSuffix(cd, ".yaml") {
+	if cd := res.Header.Get("Content-Disposition"); !zipName.MatchString(cd) || !strings.HasSuffix(cd, ".yaml") {
 		t.Errorf("yaml Content-Disposition %q", cd)
 	}
-	if n := strings.Count(string(res.body), "# file: "); n != 3 {
+	if n := strings.Count(alice.Text(res), "# file: "); n != 3 {
 		t.Errorf("%d documents in the stream", n)
 	}
 }
@@ -203,17 +202,7 @@ func TestReviewThenExportChangesOnlyTheEditedLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := article.Parse("000_6ef551387f7f8ea7.txt", seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.Store.Import(t.Context(), []*article.Article{a}); err != nil {
-		t.Fatal(err)
-	}
-	rec, err := env.Store.GetByKey(t.Context(), seedKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := env.ImportFiles(t, seedPath)[seedKey]
 	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 
 	// The editor opens the article from the queue and submits its form.
@@ -236,7 +225,7 @@ func TestReviewThenExportChangesOnlyTheEditedLines(t *testing.T) {
 	form.Set("published", "on")
 	form.Set("status", "approved")
 	form.Set("action", "save")
-	res := c.PostForm(articlePath(rec.ID), form)
+	res := c.PostForm(webtest.ArticlePath(id), form)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: status %d\n%s", res.StatusCode, c.Text(res))
 	}

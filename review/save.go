@@ -88,7 +88,7 @@ func (s *Service) storeEdit(ctx context.Context, cur *db.Record, e Edit) (db.Edi
 		if err != nil {
 			return db.Edit{}, err
 		}
-		edit.Topics, edit.SetTopics = topics, !sameTopics(shownTopics(cur.Topics), topics)
+		edit.Topics, edit.SetTopics = topics, !SameTopics(cur.Topics, topics)
 	}
 	return edit, nil
 }
@@ -97,7 +97,7 @@ func (s *Service) storeEdit(ctx context.Context, cur *db.Record, e Edit) (db.Edi
 // editor asked for there is nothing to choose.
 func (s *Service) onConflict(cur *db.Record, e Edit) Outcome {
 	same := (e.Quality == nil || cur.HasQuality && cur.Quality == *e.Quality) &&
-		(!e.SetTopics || sameTopics(shownTopics(cur.Topics), e.Topics)) &&
+		(!e.SetTopics || SameTopics(cur.Topics, e.Topics)) &&
 		(e.Published == nil || cur.Published == *e.Published) &&
 		(e.Status == nil || cur.Status == *e.Status) &&
 		(e.Note == nil || cur.Note == *e.Note)
@@ -115,9 +115,14 @@ func shownTopics(ts []string) []string {
 	return out
 }
 
-// sameTopics compares topic lists the way the store identifies topics,
-// ignoring case.
-func sameTopics(a, b []string) bool {
+// SameTopics reports whether submitted is the stored list as the review
+// form shows it (normalised, see shownTopics), ignoring case as the store
+// does: such a list posted back is no topics edit.
+func SameTopics(stored, submitted []string) bool {
+	return equalFold(shownTopics(stored), submitted)
+}
+
+func equalFold(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -25,10 +25,10 @@ func TestLoginWrongThenRight(t *testing.T) {
 		{"password of another user", webtest.EditorName, webtest.AdminPassword},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := login(t, env, c, tc.user, tc.pass)
-			wantStatus(t, resp, http.StatusUnprocessableEntity)
+			resp := c.PostLogin(tc.user, tc.pass)
+			webtest.WantStatus(t, resp, http.StatusUnprocessableEntity)
 			doc := c.Doc(resp)
-			if got := strings.TrimSpace(byTestID(doc, "login-error").Text()); got != "Wrong username or password." {
+			if got := strings.TrimSpace(webtest.ByTestID(doc, "login-error").Text()); got != "Wrong username or password." {
 				t.Errorf("login error %q", got)
 			}
 			if v := doc.Find(`input[name="username"]`).AttrOr("value", ""); v != tc.user {
@@ -37,22 +37,22 @@ func TestLoginWrongThenRight(t *testing.T) {
 			if _, has := doc.Find(`input[name="password"]`).Attr("value"); has {
 				t.Error("password echoed back into the form")
 			}
-			if setsSession(resp) {
+			if webtest.SetsSession(resp) {
 				t.Error("failed login wrote the session cookie")
 			}
 		})
 	}
-	resp := login(t, env, c, webtest.EditorName, webtest.EditorPassword)
-	wantRedirect(t, resp, "/articles")
+	resp := c.PostLogin(webtest.EditorName, webtest.EditorPassword)
+	webtest.WantRedirect(t, resp, "/articles")
 	doc := c.Doc(c.Follow(resp))
-	if got := byTestID(doc, "current-user").Text(); got != webtest.EditorName {
+	if got := webtest.ByTestID(doc, "current-user").Text(); got != webtest.EditorName {
 		t.Errorf("current user %q", got)
 	}
 }
 
 func TestLoginUsernameIsCaseInsensitive(t *testing.T) {
 	env := webtest.New(t)
-	wantRedirect(t, login(t, env, nil, "  EDITOR ", webtest.EditorPassword), "/articles")
+	webtest.WantRedirect(t, env.Client(t).PostLogin("  EDITOR ", webtest.EditorPassword), "/articles")
 }
 
 func TestLoginFormAccessible(t *testing.T) {
@@ -74,10 +74,10 @@ func TestLoginFormAccessible(t *testing.T) {
 	}
 	// Missing fields get field errors tied to their inputs.
 	resp := c.PostForm("/login", url.Values{"username": {""}, "password": {""}})
-	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	webtest.WantStatus(t, resp, http.StatusUnprocessableEntity)
 	doc = c.Doc(resp)
 	for _, id := range []string{"username", "password"} {
-		if byTestID(doc, id+"-error").Length() != 1 {
+		if webtest.ByTestID(doc, id+"-error").Length() != 1 {
 			t.Errorf("no error for %s", id)
 		}
 		if doc.Find("#"+id).AttrOr("aria-invalid", "") != "true" {
@@ -91,17 +91,17 @@ func TestRequireLogin(t *testing.T) {
 	c := env.Client(t)
 	for _, path := range []string{"/articles", "/articles/1", "/export", "/admin/users", "/articles?status=approved&q=a+b"} {
 		resp := c.Get(path)
-		wantRedirect(t, resp, "/login?next="+url.QueryEscape(path))
+		webtest.WantRedirect(t, resp, "/login?next="+url.QueryEscape(path))
 	}
 	// GET / sends to the queue, which sends to the login page.
-	wantRedirect(t, c.Get("/"), "/articles")
+	webtest.WantRedirect(t, c.Get("/"), "/articles")
 
 	// A POST with a valid token but no session is refused, not redirected.
 	for _, path := range []string{"/articles/1", "/admin/users", "/admin/users/1"} {
 		resp := c.PostForm(path, url.Values{"op": {"disable"}})
-		wantStatus(t, resp, http.StatusUnauthorized)
+		webtest.WantStatus(t, resp, http.StatusUnauthorized)
 		doc := c.Doc(resp)
-		if byTestID(doc, "error-login").AttrOr("href", "") != "/login" {
+		if webtest.ByTestID(doc, "error-login").AttrOr("href", "") != "/login" {
 			t.Errorf("POST %s: 401 page has no login link", path)
 		}
 	}
@@ -109,7 +109,7 @@ func TestRequireLogin(t *testing.T) {
 	req := c.NewRequest(http.MethodGet, "/articles", nil)
 	req.Header.Set("HX-Request", "true")
 	resp := c.Do(req)
-	wantStatus(t, resp, http.StatusUnauthorized)
+	webtest.WantStatus(t, resp, http.StatusUnauthorized)
 	if resp.Header.Get("HX-Redirect") != "/login" {
 		t.Errorf("HX-Redirect = %q", resp.Header.Get("HX-Redirect"))
 	}
@@ -122,7 +122,7 @@ func TestRequireLogin(t *testing.T) {
 	req.Header.Set("HX-Request", "true")
 	req.Header.Set("HX-Current-URL", env.Server.URL+"/articles/3?from=q%3Dx")
 	resp = c.Do(req)
-	wantStatus(t, resp, http.StatusUnauthorized)
+	webtest.WantStatus(t, resp, http.StatusUnauthorized)
 	if got := resp.Header.Get("HX-Redirect"); got != "/login?next="+url.QueryEscape("/articles/3?from=q%3Dx") {
 		t.Errorf("HX-Redirect = %q", got)
 	}
@@ -135,9 +135,9 @@ func TestRequireLogin(t *testing.T) {
 func TestLoginPageWhenLoggedIn(t *testing.T) {
 	env := webtest.New(t)
 	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
-	wantRedirect(t, c.Get("/login"), "/articles")
-	wantRedirect(t, c.Get("/login?next=/export"), "/export")
-	wantRedirect(t, c.Get("/login?next=//evil.example"), "/articles")
+	webtest.WantRedirect(t, c.Get("/login"), "/articles")
+	webtest.WantRedirect(t, c.Get("/login?next=/export"), "/export")
+	webtest.WantRedirect(t, c.Get("/login?next=//evil.example"), "/articles")
 }
 
 func TestLoginNextOpenRedirect(t *testing.T) {
@@ -158,8 +158,8 @@ func TestLoginNextOpenRedirect(t *testing.T) {
 		{"/export", "/export"},
 	} {
 		t.Run(tc.next, func(t *testing.T) {
-			resp := login(t, env, nil, webtest.EditorName, webtest.EditorPassword, "next", tc.next)
-			wantRedirect(t, resp, tc.want)
+			resp := env.Client(t).PostForm("/login", url.Values{"username": {webtest.EditorName}, "password": {webtest.EditorPassword}, "next": {tc.next}})
+			webtest.WantRedirect(t, resp, tc.want)
 		})
 	}
 }
@@ -168,35 +168,35 @@ func TestLogout(t *testing.T) {
 	env := webtest.New(t)
 	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 	other := env.Login(t, webtest.EditorName, webtest.EditorPassword) // another browser
-	old := c.Cookie(sessionCookie)
+	old := c.Cookie(webtest.SessionCookie)
 	if old == nil {
 		t.Fatal("no session cookie after login")
 	}
 	resp := c.PostForm("/logout", url.Values{})
-	wantRedirect(t, resp, "/login")
+	webtest.WantRedirect(t, resp, "/login")
 	doc := c.Doc(c.Follow(resp))
-	if got := flashes(doc); len(got) != 1 || got[0] != "You have been logged out." {
+	if got := webtest.Flashes(doc); len(got) != 1 || got[0] != "You have been logged out." {
 		t.Errorf("flashes %q", got)
 	}
-	if byTestID(doc, "current-user").Length() != 0 {
+	if webtest.ByTestID(doc, "current-user").Length() != 0 {
 		t.Error("still shown as logged in")
 	}
 	// The flash is shown once.
-	if got := flashes(c.Doc(c.Get("/login"))); len(got) != 0 {
+	if got := webtest.Flashes(c.Doc(c.Get("/login"))); len(got) != 0 {
 		t.Errorf("flash shown again: %q", got)
 	}
-	if loggedIn(t, c) {
+	if c.LoggedIn() {
 		t.Error("still logged in after logout")
 	}
 	// The old cookie, replayed, is refused...
 	replay := env.Client(t)
 	replay.SetCookie(old)
-	if loggedIn(t, replay) {
+	if replay.LoggedIn() {
 		t.Error("replayed session cookie accepted after logout")
 	}
 	// ...and so is every other session of the user (a cookie store cannot
 	// end just one).
-	if loggedIn(t, other) {
+	if other.LoggedIn() {
 		t.Error("other session survived logout")
 	}
 	// Logging in again works.
@@ -209,17 +209,17 @@ func TestLogout(t *testing.T) {
 func TestLoginStartsFreshSession(t *testing.T) {
 	env := webtest.New(t)
 	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
-	wantRedirect(t, c.PostForm("/logout", url.Values{}), "/login")
-	before := c.Cookie(sessionCookie) // anonymous now: a token and the flash
+	webtest.WantRedirect(t, c.PostForm("/logout", url.Values{}), "/login")
+	before := c.Cookie(webtest.SessionCookie) // anonymous now: a token and the flash
 	tokenBefore := c.CSRFToken()
 	c.Doc(c.Get("/login"))
 	formToken := c.CSRFToken()
 	if formToken == tokenBefore {
 		t.Error("logout did not replace the CSRF token")
 	}
-	resp := login(t, env, c, webtest.EditorName, webtest.EditorPassword)
-	wantRedirect(t, resp, "/articles")
-	after := c.Cookie(sessionCookie)
+	resp := c.PostLogin(webtest.EditorName, webtest.EditorPassword)
+	webtest.WantRedirect(t, resp, "/articles")
+	after := c.Cookie(webtest.SessionCookie)
 	if before == nil || after == nil || before.Value == after.Value {
 		t.Error("login did not replace the session cookie")
 	}
@@ -227,8 +227,8 @@ func TestLoginStartsFreshSession(t *testing.T) {
 	if c.CSRFToken() == formToken {
 		t.Error("login did not rotate the CSRF token")
 	}
-	wantStatus(t, c.PostForm("/logout", url.Values{"_csrf": {formToken}}), http.StatusForbidden)
-	if !loggedIn(t, c) {
+	webtest.WantStatus(t, c.PostForm("/logout", url.Values{"_csrf": {formToken}}), http.StatusForbidden)
+	if !c.LoggedIn() {
 		t.Error("not logged in")
 	}
 }
@@ -237,11 +237,11 @@ func TestSessionCookieAttributes(t *testing.T) {
 	env := webtest.New(t)
 	c := env.Client(t)
 	c.Doc(c.Get("/login"))
-	resp := login(t, env, c, webtest.EditorName, webtest.EditorPassword)
+	resp := c.PostLogin(webtest.EditorName, webtest.EditorPassword)
 	var found bool
 	for _, ck := range resp.Cookies() {
 		switch ck.Name {
-		case sessionCookie:
+		case webtest.SessionCookie:
 			found = true
 			if !ck.HttpOnly || ck.Secure || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" {
 				t.Errorf("session cookie attributes: %+v", ck)
@@ -272,7 +272,7 @@ func TestSecureCookies(t *testing.T) {
 			t.Errorf("cookie %s not Secure", ck.Name)
 		}
 	}
-	if len(names) != 1 || names[0] != "__Host-"+sessionCookie {
+	if len(names) != 1 || names[0] != "__Host-"+webtest.SessionCookie {
 		t.Errorf("cookies %q, want the anonymous session's only", names)
 	}
 }

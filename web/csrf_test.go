@@ -69,14 +69,14 @@ func TestCSRFRefused(t *testing.T) {
 				if resp.StatusCode != http.StatusForbidden {
 					t.Fatalf("POST %s: status %d, want 403", p.path, resp.StatusCode)
 				}
-				if byTestID(c.Doc(resp), "error-code").Text() != "403" {
+				if webtest.ByTestID(c.Doc(resp), "error-code").Text() != "403" {
 					t.Errorf("POST %s: no 403 page", p.path)
 				}
 			}
 		})
 	}
 	// Nothing happened: still logged in, no new user, editor untouched.
-	if !loggedIn(t, c) {
+	if !c.LoggedIn() {
 		t.Fatal("a refused logout logged the admin out")
 	}
 	users, err := env.Store.Users(t.Context())
@@ -101,13 +101,13 @@ func TestCSRFLoginForm(t *testing.T) {
 	c := env.Client(t)
 	c.Get("/login")
 	resp := c.PostFormRaw("/login", url.Values{"username": {webtest.EditorName}, "password": {webtest.EditorPassword}})
-	wantStatus(t, resp, http.StatusForbidden)
+	webtest.WantStatus(t, resp, http.StatusForbidden)
 	req := c.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{
 		"username": {webtest.EditorName}, "password": {webtest.EditorPassword}, "_csrf": {c.CSRFToken()},
 	}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	wantStatus(t, c.Do(req), http.StatusForbidden)
+	webtest.WantStatus(t, c.Do(req), http.StatusForbidden)
 }
 
 // TestCSRFAccepted: the same POSTs succeed with the page's token, with
@@ -144,7 +144,7 @@ func TestCSRFAccepted(t *testing.T) {
 				}
 				req.Header.Set(k, h)
 			}
-			wantRedirect(t, c.Do(req), "/admin/users")
+			webtest.WantRedirect(t, c.Do(req), "/admin/users")
 			ed, err := env.Store.UserByID(t.Context(), env.Editor.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -181,7 +181,7 @@ func TestFormsCarryRealToken(t *testing.T) {
 					tc.c.Header.Set("Sec-Fetch-Site", sfs)
 				}
 				resp := tc.c.Get(tc.path)
-				wantStatus(t, resp, http.StatusOK)
+				webtest.WantStatus(t, resp, http.StatusOK)
 				doc := tc.c.Doc(resp)
 				h := doc.Find("body").AttrOr("hx-headers", "")
 				var hx map[string]string
@@ -211,9 +211,9 @@ func TestFormsCarryRealToken(t *testing.T) {
 			}
 			// The token works (here without the header, as an old browser).
 			admin.Header.Del("Sec-Fetch-Site")
-			wantRedirect(t, admin.PostForm("/logout", url.Values{}), "/login")
+			webtest.WantRedirect(t, admin.PostForm("/logout", url.Values{}), "/login")
 			anon.Header.Del("Sec-Fetch-Site")
-			wantRedirect(t, login(t, env, anon, webtest.EditorName, webtest.EditorPassword), "/articles")
+			webtest.WantRedirect(t, anon.PostLogin(webtest.EditorName, webtest.EditorPassword), "/articles")
 		})
 	}
 }
@@ -278,7 +278,7 @@ func TestCSRFBoundToSession(t *testing.T) {
 				c = env.Client(t)
 				c.Doc(c.Get("/login"))
 				prelogin = c.CSRFToken()
-				wantRedirect(t, login(t, env, c, webtest.AdminName, webtest.AdminPassword), "/articles")
+				webtest.WantRedirect(t, c.PostLogin(webtest.AdminName, webtest.AdminPassword), "/articles")
 				c.Doc(c.Get("/admin/users"))
 			default:
 				c = env.Login(t, webtest.EditorName, webtest.EditorPassword)
@@ -317,8 +317,8 @@ func TestCSRFBoundToSession(t *testing.T) {
 				req.Header.Set(k, v)
 			}
 			resp := c.Do(req)
-			wantStatus(t, resp, tc.status)
-			if tc.status == http.StatusForbidden && !tc.header && byTestID(c.Doc(resp), "error-code").Text() != "403" {
+			webtest.WantStatus(t, resp, tc.status)
+			if tc.status == http.StatusForbidden && !tc.header && webtest.ByTestID(c.Doc(resp), "error-code").Text() != "403" {
 				t.Error("no 403 page")
 			}
 			// What the request did, or did not do.
@@ -333,11 +333,11 @@ func TestCSRFBoundToSession(t *testing.T) {
 					t.Errorf("editor's role is %s", ed.Role)
 				}
 			case "/logout":
-				if loggedIn(t, c) == worked {
+				if c.LoggedIn() == worked {
 					t.Errorf("logged in after the logout: %v", !worked)
 				}
 			case "/login":
-				if loggedIn(t, c) != worked {
+				if c.LoggedIn() != worked {
 					t.Errorf("logged in after the login: %v", !worked)
 				}
 			}

@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -146,7 +145,7 @@ func TestBodyOverLimitIs413(t *testing.T) {
 	f := newRouteFixture(t)
 	admin := f.env.Login(t, webtest.AdminName, webtest.AdminPassword)
 	admin.Doc(admin.Get("/articles"))
-	before := snapshot(t, f.env)
+	before := f.env.Snapshot(t)
 	over := 2<<20 + 64<<10 // the default limit is 2M
 	for _, r := range f.routes(t) {
 		if isSafe(r.Method) {
@@ -186,10 +185,10 @@ func TestBodyOverLimitIs413(t *testing.T) {
 			}
 		}
 	}
-	if after := snapshot(t, f.env); after != before {
+	if after := f.env.Snapshot(t); after != before {
 		t.Fatalf("an oversized body changed the database:\n%s\n%s", before, after)
 	}
-	if !loggedIn(t, admin) {
+	if !admin.LoggedIn() {
 		t.Error("an oversized logout went through")
 	}
 }
@@ -200,7 +199,7 @@ func TestBodyOverLimitIs413(t *testing.T) {
 func TestHostileSaveForms(t *testing.T) {
 	f := newRouteFixture(t)
 	editor := f.env.Login(t, webtest.EditorName, webtest.EditorPassword)
-	path := "/articles/" + strconv.FormatInt(f.articleID, 10)
+	path := webtest.ArticlePath(f.articleID)
 	many := make([]string, 20000)
 	for i := range many {
 		many[i] = fmt.Sprint("t", i)

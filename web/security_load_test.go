@@ -45,12 +45,12 @@ func TestConcurrentSaves(t *testing.T) {
 	env := webtest.New(t)
 	files := map[string]string{}
 	for i := range loadShared {
-		files[fmt.Sprintf("shared%d.md", i)] = plainArticle(fmt.Sprintf("Shared %d", i))
+		files[fmt.Sprintf("shared%d.md", i)] = webtest.PlainArticle(fmt.Sprintf("Shared %d", i))
 	}
 	for w := range loadWorkers {
-		files[fmt.Sprintf("own%02d.md", w)] = plainArticle(fmt.Sprintf("Own %d", w))
+		files[fmt.Sprintf("own%02d.md", w)] = webtest.PlainArticle(fmt.Sprintf("Own %d", w))
 	}
-	ids := importFiles(t, env, files)
+	ids := env.ImportText(t, files)
 	initial := map[int64]int64{}
 	for _, id := range ids {
 		rec, err := env.Store.Get(t.Context(), id)
@@ -63,7 +63,7 @@ func TestConcurrentSaves(t *testing.T) {
 	// One login, its cookies copied into a browser per worker (50
 	// argon2id logins would only measure argon2id).
 	login := env.Login(t, webtest.EditorName, webtest.EditorPassword)
-	cookies := []*http.Cookie{login.Cookie(sessionCookie)}
+	cookies := []*http.Cookie{login.Cookie(webtest.SessionCookie)}
 	token := login.CSRFToken() // bound to that session, so good in every copy
 
 	results := make(chan saveResult, loadWorkers*loadSaves)
@@ -82,14 +82,14 @@ func TestConcurrentSaves(t *testing.T) {
 				id, base := own, ownVersion
 				if i%2 == 1 { // every other save goes to a shared article
 					id = ids[fmt.Sprintf("shared%d", (w+i)%loadShared)]
-					v, err := pageVersion(c.HTTP, env.URL("/articles/"+strconv.FormatInt(id, 10)))
+					v, err := pageVersion(c.HTTP, env.URL(webtest.ArticlePath(id)))
 					if err != nil {
 						results <- saveResult{article: id, err: err}
 						return
 					}
 					base = v
 				}
-				r := postSave(c.HTTP, env.URL("/articles/"+strconv.FormatInt(id, 10)), token, id, base,
+				r := postSave(c.HTTP, env.URL(webtest.ArticlePath(id)), token, id, base,
 					fmt.Sprintf("w%02d-s%03d", w, i), (w+i)%101)
 				results <- r
 				if r.err != nil {

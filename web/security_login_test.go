@@ -23,17 +23,17 @@ func TestThrottleBehindProxyIgnoresPrependedXFF(t *testing.T) {
 		// The first two entries are the client's invention, the last the
 		// proxy's record of where the request came from.
 		attacker.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d, 10.0.0.%d, 203.0.113.5", i, i))
-		wantStatus(t, login(t, env, attacker, fmt.Sprintf("guess%d", i), "password-guess"), http.StatusUnprocessableEntity)
+		webtest.WantStatus(t, attacker.PostLogin(fmt.Sprintf("guess%d", i), "password-guess"), http.StatusUnprocessableEntity)
 	}
 	attacker.Header.Set("X-Forwarded-For", "198.51.100.250, 203.0.113.5")
-	wantThrottled(t, attacker, login(t, env, attacker, "guess-more", "password-guess"))
+	wantThrottled(t, attacker, attacker.PostLogin("guess-more", "password-guess"))
 	attacker.Header.Set("X-Forwarded-For", "203.0.113.5")
 	attacker.Header.Set("X-Real-IP", "198.51.100.251")
-	wantThrottled(t, attacker, login(t, env, attacker, webtest.EditorName, webtest.EditorPassword))
+	wantThrottled(t, attacker, attacker.PostLogin(webtest.EditorName, webtest.EditorPassword))
 	// Another client behind the same proxy is not affected.
 	other := env.Client(t)
 	other.Header.Set("X-Forwarded-For", "203.0.113.6")
-	wantRedirect(t, login(t, env, other, webtest.EditorName, webtest.EditorPassword), "/articles")
+	webtest.WantRedirect(t, other.PostLogin(webtest.EditorName, webtest.EditorPassword), "/articles")
 }
 
 // TestThrottlePerAccountAcrossAddresses: guesses at one account from many
@@ -44,11 +44,11 @@ func TestThrottlePerAccountAcrossAddresses(t *testing.T) {
 	for i := range 5 {
 		c := env.Client(t)
 		c.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", 10+i))
-		wantStatus(t, login(t, env, c, webtest.EditorName, fmt.Sprintf("wrong-%d", i)), http.StatusUnprocessableEntity)
+		webtest.WantStatus(t, c.PostLogin(webtest.EditorName, fmt.Sprintf("wrong-%d", i)), http.StatusUnprocessableEntity)
 	}
 	fresh := env.Client(t)
 	fresh.Header.Set("X-Forwarded-For", "203.0.113.99")
-	wantThrottled(t, fresh, login(t, env, fresh, webtest.EditorName, webtest.EditorPassword))
+	wantThrottled(t, fresh, fresh.PostLogin(webtest.EditorName, webtest.EditorPassword))
 	// The other account is unaffected, from any address.
-	wantRedirect(t, login(t, env, fresh, webtest.AdminName, webtest.AdminPassword), "/articles")
+	webtest.WantRedirect(t, fresh.PostLogin(webtest.AdminName, webtest.AdminPassword), "/articles")
 }

@@ -68,14 +68,13 @@ func TestOutputIsInert(t *testing.T) {
 	for i, p := range payloads {
 		files[fmt.Sprintf("evil%d.md", i)] = evilFile(p, hostileURLs[i%len(hostileURLs)], hostileURLs)
 	}
-	ids := importFiles(t, env, files)
+	ids := env.ImportText(t, files)
 	editor := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 	admin := env.Login(t, webtest.AdminName, webtest.AdminPassword)
 	id0 := ids["evil0"]
-	page := func(id int64) string { return "/articles/" + strconv.FormatInt(id, 10) }
 
 	// Typed into the form: topics and a note.
-	editor.Doc(editor.Get(page(id0)))
+	editor.Doc(editor.Get(webtest.ArticlePath(id0)))
 	rec, err := env.Store.Get(t.Context(), id0)
 	if err != nil {
 		t.Fatal(err)
@@ -84,11 +83,11 @@ func TestOutputIsInert(t *testing.T) {
 		"quality": {"41"}, "status": {"pending"}, "version": {strconv.FormatInt(rec.Version, 10)},
 		"topics": payloads[:4], "new_topic": {payloads[4]}, "note": {strings.Join(payloads, "\n")},
 	}
-	wantRedirect(t, editor.PostForm(page(id0), typed), page(id0))
+	webtest.WantRedirect(t, editor.PostForm(webtest.ArticlePath(id0), typed), webtest.ArticlePath(id0))
 
 	check := func(name string, c *webtest.Client, resp *http.Response, status int) *goquery.Document {
 		t.Helper()
-		wantStatus(t, resp, status)
+		webtest.WantStatus(t, resp, status)
 		doc := c.Doc(resp)
 		assertInert(t, name, c.Text(resp), doc)
 		return doc
@@ -96,7 +95,7 @@ func TestOutputIsInert(t *testing.T) {
 	// Each review page shows its payload as the text it was.
 	for i, p := range payloads {
 		id := ids[fmt.Sprintf("evil%d", i)]
-		doc := check(fmt.Sprintf("article %d", id), editor, editor.Get(page(id)), http.StatusOK)
+		doc := check(fmt.Sprintf("article %d", id), editor, editor.Get(webtest.ArticlePath(id)), http.StatusOK)
 		text := doc.Text()
 		// Of the related links only the two http(s) ones are links.
 		if n := doc.Find("[data-testid=related] a").Length(); n != 2 {
@@ -108,7 +107,7 @@ func TestOutputIsInert(t *testing.T) {
 			}
 		}
 	}
-	doc := check("review page after the save", editor, editor.Get(page(id0)), http.StatusOK)
+	doc := check("review page after the save", editor, editor.Get(webtest.ArticlePath(id0)), http.StatusOK)
 	if got := doc.Find(`textarea[name="note"]`).Text(); got != strings.Join(payloads, "\n") {
 		t.Errorf("note shown as %q", got)
 	}
@@ -123,7 +122,7 @@ func TestOutputIsInert(t *testing.T) {
 		check(fmt.Sprintf("queue %d", i), editor, editor.Get("/articles?"+q.Encode()), http.StatusOK)
 		check(fmt.Sprintf("queue topic %d", i), editor, editor.Get("/articles?"+url.Values{"topic": {"Topic " + p}}.Encode()), http.StatusOK)
 		check(fmt.Sprintf("export page %d", i), editor, editor.Get("/export?"+q.Encode()), http.StatusOK)
-		check(fmt.Sprintf("review from %d", i), editor, editor.Get(page(id0)+"?from="+url.QueryEscape(q.Encode())), http.StatusOK)
+		check(fmt.Sprintf("review from %d", i), editor, editor.Get(webtest.ArticlePath(id0)+"?from="+url.QueryEscape(q.Encode())), http.StatusOK)
 		check(fmt.Sprintf("login next %d", i), env.Client(t), env.Client(t).Get("/login?next="+url.QueryEscape("/"+p)), http.StatusOK)
 	}
 	check("queue", editor, editor.Get("/articles?status=all&published=any"), http.StatusOK)
@@ -136,7 +135,7 @@ func TestOutputIsInert(t *testing.T) {
 	}
 	bad.Set("quality", payloads[0])
 	bad["topics"] = append([]string{strings.Repeat("x", 70) + payloads[1]}, payloads...)
-	check("422 form", editor, editor.PostForm(page(id0), bad), http.StatusUnprocessableEntity)
+	check("422 form", editor, editor.PostForm(webtest.ArticlePath(id0), bad), http.StatusUnprocessableEntity)
 
 	// A stale save with payloads gets the conflict page, inertly.
 	stale := url.Values{}
@@ -146,7 +145,7 @@ func TestOutputIsInert(t *testing.T) {
 	stale["topics"] = []string{payloads[5]}
 	stale.Set("note", payloads[1])
 	stale.Set("new_topic", "")
-	check("409 conflict", editor, editor.PostForm(page(id0), stale), http.StatusConflict)
+	check("409 conflict", editor, editor.PostForm(webtest.ArticlePath(id0), stale), http.StatusConflict)
 
 	// Error pages echo nothing of the path but stay inert anyway.
 	check("404", editor, editor.Get("/articles/"+url.PathEscape(payloads[0])), http.StatusNotFound)

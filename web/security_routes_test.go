@@ -57,7 +57,7 @@ type routeFixture struct {
 func newRouteFixture(t *testing.T) *routeFixture {
 	t.Helper()
 	env := webtest.New(t)
-	ids := importFiles(t, env, map[string]string{"one.md": plainArticle("One")})
+	ids := env.ImportText(t, map[string]string{"one.md": webtest.PlainArticle("One")})
 	return &routeFixture{env: env, articleID: ids["one"]}
 }
 
@@ -158,7 +158,7 @@ func TestRoutesRefuseForgedRequests(t *testing.T) {
 			form, known := formFor(key)
 			admin := f.env.Login(t, webtest.AdminName, webtest.AdminPassword)
 			admin.Doc(admin.Get("/articles")) // a page, so the client holds the page's token
-			before := snapshot(t, f.env)
+			before := f.env.Snapshot(t)
 			for _, v := range variants {
 				body := url.Values{}
 				for k, vs := range form {
@@ -175,14 +175,14 @@ func TestRoutesRefuseForgedRequests(t *testing.T) {
 				if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusBadRequest {
 					t.Errorf("%s: status %d, want 403 or 400", v.name, resp.StatusCode)
 				}
-				if setsSession(resp) || clearsCookie(resp, sessionCookie) {
+				if webtest.SetsSession(resp) || clearsCookie(resp, webtest.SessionCookie) {
 					t.Errorf("%s: the refused request touched the session cookie", v.name)
 				}
-				if after := snapshot(t, f.env); after != before {
+				if after := f.env.Snapshot(t); after != before {
 					t.Fatalf("%s: refused request changed the database:\nbefore:\n%s\nafter:\n%s", v.name, before, after)
 				}
 			}
-			if !loggedIn(t, admin) {
+			if !admin.LoggedIn() {
 				t.Fatal("a refused request logged the admin out")
 			}
 			// Positive control: with this site's token the same request
@@ -193,7 +193,7 @@ func TestRoutesRefuseForgedRequests(t *testing.T) {
 			}
 			body.Set("_csrf", admin.CSRFToken())
 			resp := send(admin, r.Method, path, body, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": f.env.Server.URL})
-			changed := snapshot(t, f.env) != before || setsSession(resp)
+			changed := f.env.Snapshot(t) != before || webtest.SetsSession(resp)
 			switch {
 			case known && !changed:
 				t.Errorf("control: the accepted request (status %d) changed nothing, so the refusals prove nothing", resp.StatusCode)
@@ -213,7 +213,7 @@ func TestRoutesNeedLogin(t *testing.T) {
 	f := newRouteFixture(t)
 	anon := f.env.Client(t)
 	anon.Doc(anon.Get("/login")) // a CSRF token, as any visitor has
-	before := snapshot(t, f.env)
+	before := f.env.Snapshot(t)
 	for _, r := range f.routes(t) {
 		key := routeKey(r)
 		if publicRoutes[key] {
@@ -250,13 +250,13 @@ func TestRoutesNeedLogin(t *testing.T) {
 					t.Errorf("redirect to %q, want the login page", loc)
 				}
 			case http.StatusUnauthorized:
-				if href := byTestID(anon.Doc(resp), "error-login").AttrOr("href", ""); !strings.HasPrefix(href, "/login") {
+				if href := webtest.ByTestID(anon.Doc(resp), "error-login").AttrOr("href", ""); !strings.HasPrefix(href, "/login") {
 					t.Errorf("401 page links to %q, want the login page", href)
 				}
 			default:
 				t.Errorf("status %d, want 401 or a redirect to the login page", resp.StatusCode)
 			}
-			if after := snapshot(t, f.env); after != before {
+			if after := f.env.Snapshot(t); after != before {
 				t.Fatalf("a visitor without a session changed the database:\n%s\n%s", before, after)
 			}
 		})
@@ -280,7 +280,7 @@ func TestAdminRoutesForbidEditors(t *testing.T) {
 	f := newRouteFixture(t)
 	editor := f.env.Login(t, webtest.EditorName, webtest.EditorPassword)
 	editor.Doc(editor.Get("/articles"))
-	before := snapshot(t, f.env)
+	before := f.env.Snapshot(t)
 	n := 0
 	for _, r := range f.routes(t) {
 		if !strings.HasPrefix(r.Path, adminPrefix) {
@@ -304,10 +304,10 @@ func TestAdminRoutesForbidEditors(t *testing.T) {
 	if n < 3 {
 		t.Fatalf("only %d admin routes found", n)
 	}
-	if after := snapshot(t, f.env); after != before {
+	if after := f.env.Snapshot(t); after != before {
 		t.Fatalf("an editor changed the database through admin routes:\n%s\n%s", before, after)
 	}
-	if !loggedIn(t, editor) {
+	if !editor.LoggedIn() {
 		t.Error("editor logged out")
 	}
 }

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,7 +23,7 @@ func TestSecureSessionCookieFlags(t *testing.T) {
 	resp := c.Get("/login")
 	var anon *http.Cookie
 	for _, ck := range resp.Cookies() {
-		if ck.Name == "__Host-"+sessionCookie {
+		if ck.Name == "__Host-"+webtest.SessionCookie {
 			anon = ck
 		} else {
 			t.Errorf("login page set cookie %s", ck.Name)
@@ -38,7 +37,7 @@ func TestSecureSessionCookieFlags(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.AddCookie(&http.Cookie{Name: anon.Name, Value: anon.Value})
 	resp = env.Client(t).Do(req)
-	wantRedirect(t, resp, "/articles")
+	webtest.WantRedirect(t, resp, "/articles")
 	found := map[string]bool{}
 	for _, ck := range resp.Cookies() {
 		found[ck.Name] = true
@@ -49,7 +48,7 @@ func TestSecureSessionCookieFlags(t *testing.T) {
 			t.Errorf("cookie %s: Max-Age %d", ck.Name, ck.MaxAge)
 		}
 	}
-	if len(found) != 1 || !found["__Host-"+sessionCookie] {
+	if len(found) != 1 || !found["__Host-"+webtest.SessionCookie] {
 		t.Errorf("login set %v, want the new __Host- session cookie only", found)
 	}
 }
@@ -59,22 +58,17 @@ func TestSecureSessionCookieFlags(t *testing.T) {
 // login page and is replaced.
 func TestRotatedKeysEndSessions(t *testing.T) {
 	env := webtest.New(t)
-	old := env.Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(sessionCookie)
+	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+	old := c.Cookie(webtest.SessionCookie)
 	if err := env.Store.RotateSessionKeys(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	restarted, err := web.New(context.Background(), env.Config, env.Store)
-	if err != nil {
-		t.Fatal(err)
+	env.Restart(t)
+	resp := c.Get("/articles")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2Farticles" {
+		t.Fatalf("old cookie after rotation: status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	req, _ := http.NewRequest(http.MethodGet, "/articles", nil)
-	req.AddCookie(old)
-	rec := newRecorder()
-	restarted.Handler().ServeHTTP(rec, req)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next=%2Farticles" {
-		t.Fatalf("old cookie after rotation: status %d, Location %q", rec.Code, rec.Header().Get("Location"))
-	}
-	if !replacesCookie(rec.Result(), sessionCookie, old.Value) {
+	if !replacesCookie(resp, webtest.SessionCookie, old.Value) {
 		t.Error("old cookie not replaced")
 	}
 }
@@ -95,11 +89,11 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 		"/articles/1#//evil.example", "/" + strings.Repeat("a", 5000),
 	} {
 		t.Run(next, func(t *testing.T) {
-			resp := login(t, env, nil, webtest.EditorName, webtest.EditorPassword, "next", next)
-			wantStatus(t, resp, http.StatusSeeOther)
+			resp := env.Client(t).PostForm("/login", url.Values{"username": {webtest.EditorName}, "password": {webtest.EditorPassword}, "next": {next}})
+			webtest.WantStatus(t, resp, http.StatusSeeOther)
 			onSite(t, base, resp.Header.Get("Location"))
 			resp = logged.Get("/login?next=" + url.QueryEscape(next))
-			wantStatus(t, resp, http.StatusSeeOther)
+			webtest.WantStatus(t, resp, http.StatusSeeOther)
 			onSite(t, base, resp.Header.Get("Location"))
 			anon := env.Client(t)
 			if v := anon.Doc(anon.Get("/login?next="+url.QueryEscape(next))).Find(`input[name="next"]`).AttrOr("value", ""); v != "" {
@@ -133,17 +127,17 @@ func onSite(t *testing.T, base *url.URL, loc string) {
 // answered 500.
 func TestFlashesStayBounded(t *testing.T) {
 	env := webtest.New(t)
-	ids := importFiles(t, env, map[string]string{"a.md": plainArticle("A")})
-	path := "/articles/" + strconv.FormatInt(ids["a"], 10)
+	ids := env.ImportText(t, map[string]string{"a.md": webtest.PlainArticle("A")})
+	path := webtest.ArticlePath(ids["a"])
 	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 	c.Doc(c.Get("/articles"))
 	for i := range 300 {
 		resp := c.PostForm(path, url.Values{"version": {strconv.Itoa(i + 1)}, "status": {"pending"}, "quality": {"5"}, "note": {strconv.Itoa(i)}})
 		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("save %d: status %d, session cookie %d bytes", i, resp.StatusCode, len(c.Cookie(sessionCookie).Value))
+			t.Fatalf("save %d: status %d, session cookie %d bytes", i, resp.StatusCode, len(c.Cookie(webtest.SessionCookie).Value))
 		}
 	}
-	if got := flashes(c.Doc(c.Get(path))); len(got) != 1 || got[0] != "Saved." {
+	if got := webtest.Flashes(c.Doc(c.Get(path))); len(got) != 1 || got[0] != "Saved." {
 		t.Errorf("editor's flashes %q, want one Saved.", got)
 	}
 	// Different messages (admin actions alternate) are kept, the newest few.
@@ -151,12 +145,12 @@ func TestFlashesStayBounded(t *testing.T) {
 	admin.Doc(admin.Get("/admin/users"))
 	for i := range 40 {
 		op := []string{"disable", "enable"}[i%2]
-		wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {op}}), "/admin/users")
+		webtest.WantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {op}}), "/admin/users")
 	}
-	if n := len(admin.Cookie(sessionCookie).Value); n > 2048 {
+	if n := len(admin.Cookie(webtest.SessionCookie).Value); n > 2048 {
 		t.Errorf("session cookie grew to %d bytes", n)
 	}
-	got := flashes(admin.Doc(admin.Get("/admin/users")))
+	got := webtest.Flashes(admin.Doc(admin.Get("/admin/users")))
 	if len(got) == 0 || len(got) > 5 || got[len(got)-1] != "Enabled editor." {
 		t.Errorf("flashes %q: want the newest few, ending with the last action's", got)
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestSecurityHeaders(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := tc.c.Do(tc.c.NewRequest(tc.method, tc.path, nil))
-			wantStatus(t, resp, tc.status)
+			webtest.WantStatus(t, resp, tc.status)
 			h := resp.Header
 			for k, want := range map[string]string{
 				"Content-Security-Policy": wantCSP,
@@ -106,7 +107,7 @@ func TestStatic(t *testing.T) {
 			t.Fatalf("%s: not found by its hashed name", name)
 		}
 		resp := c.Get(static.URL(name))
-		wantStatus(t, resp, http.StatusOK)
+		webtest.WantStatus(t, resp, http.StatusOK)
 		if got := resp.Header.Get("Content-Type"); got != a.ContentType {
 			t.Errorf("%s: Content-Type %q", name, got)
 		}
@@ -144,8 +145,8 @@ func TestBodyLimit(t *testing.T) {
 		req := c.NewRequest(http.MethodPost, "/login", strings.NewReader(big))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		resp := c.Do(req)
-		wantStatus(t, resp, http.StatusRequestEntityTooLarge)
-		if byTestID(c.Doc(resp), "error-code").Text() != "413" {
+		webtest.WantStatus(t, resp, http.StatusRequestEntityTooLarge)
+		if webtest.ByTestID(c.Doc(resp), "error-code").Text() != "413" {
 			t.Error("no 413 page")
 		}
 	})
@@ -155,10 +156,10 @@ func TestBodyLimit(t *testing.T) {
 		if req.ContentLength != 0 {
 			t.Fatal("test needs a body of unknown length")
 		}
-		wantStatus(t, c.Do(req), http.StatusRequestEntityTooLarge)
+		webtest.WantStatus(t, c.Do(req), http.StatusRequestEntityTooLarge)
 	})
 	t.Run("default limit accepts a normal form", func(t *testing.T) {
-		wantRedirect(t, login(t, env, nil, webtest.EditorName, webtest.EditorPassword), "/articles")
+		webtest.WantRedirect(t, env.Client(t).PostLogin(webtest.EditorName, webtest.EditorPassword), "/articles")
 	})
 }
 
@@ -166,14 +167,14 @@ func TestHealthz(t *testing.T) {
 	env := webtest.New(t)
 	c := env.Client(t)
 	resp := c.Get("/healthz")
-	wantStatus(t, resp, http.StatusOK)
+	webtest.WantStatus(t, resp, http.StatusOK)
 	if got := c.Text(resp); got != "ok" {
 		t.Errorf("body %q", got)
 	}
 	if err := env.Store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, c.Get("/healthz"), http.StatusServiceUnavailable)
+	webtest.WantStatus(t, c.Get("/healthz"), http.StatusServiceUnavailable)
 }
 
 func TestErrorPages(t *testing.T) {
@@ -203,13 +204,13 @@ func TestErrorPages(t *testing.T) {
 				resp = tc.c.Do(tc.c.NewRequest(tc.method, tc.path, nil))
 			}
 			doc := tc.c.Doc(resp)
-			if got := byTestID(doc, "error-code").Text(); got != tc.code || strconvItoa(resp.StatusCode) != tc.code {
+			if got := webtest.ByTestID(doc, "error-code").Text(); got != tc.code || strconv.Itoa(resp.StatusCode) != tc.code {
 				t.Fatalf("code %q, status %d, want %s", got, resp.StatusCode, tc.code)
 			}
-			if msg := byTestID(doc, "error-message").Text(); tc.message != "" && msg != tc.message {
+			if msg := webtest.ByTestID(doc, "error-message").Text(); tc.message != "" && msg != tc.message {
 				t.Errorf("message %q, want %q", msg, tc.message)
 			}
-			if tc.c == editor && byTestID(doc, "current-user").Text() != webtest.EditorName && tc.code == "403" {
+			if tc.c == editor && webtest.ByTestID(doc, "current-user").Text() != webtest.EditorName && tc.code == "403" {
 				t.Error("error page lost the layout's user")
 			}
 		})
@@ -218,7 +219,7 @@ func TestErrorPages(t *testing.T) {
 		req := editor.NewRequest(http.MethodGet, "/nowhere", nil)
 		req.Header.Set("HX-Request", "true")
 		resp := editor.Do(req)
-		wantStatus(t, resp, http.StatusNotFound)
+		webtest.WantStatus(t, resp, http.StatusNotFound)
 		body := editor.Text(resp)
 		if strings.Contains(body, "<html") || !strings.Contains(body, `data-testid="error-fragment"`) {
 			t.Errorf("htmx error body: %s", body)
@@ -235,14 +236,14 @@ func TestServerErrorHidesInternals(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp := c.Get("/articles")
-	wantStatus(t, resp, http.StatusInternalServerError)
+	webtest.WantStatus(t, resp, http.StatusInternalServerError)
 	body := c.Text(resp)
 	for _, leak := range []string{"sql", "db:", "closed", "goroutine", ".go:"} {
 		if strings.Contains(strings.ToLower(body), leak) {
 			t.Errorf("500 page mentions %q", leak)
 		}
 	}
-	if byTestID(c.Doc(resp), "error-code").Text() != "500" {
+	if webtest.ByTestID(c.Doc(resp), "error-code").Text() != "500" {
 		t.Error("no 500 page")
 	}
 	id := resp.Header.Get("X-Request-Id")

@@ -21,20 +21,20 @@ func TestReplayedCookieRefused(t *testing.T) {
 		event func(t *testing.T, env *webtest.Env, editor *webtest.Client)
 	}{
 		{"logout", func(t *testing.T, env *webtest.Env, editor *webtest.Client) {
-			wantRedirect(t, editor.PostForm("/logout", url.Values{}), "/login")
+			webtest.WantRedirect(t, editor.PostForm("/logout", url.Values{}), "/login")
 		}},
 		{"password reset by admin", func(t *testing.T, env *webtest.Env, _ *webtest.Client) {
 			admin := env.Login(t, webtest.AdminName, webtest.AdminPassword)
-			wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"password"}, "password": {"brand-new-password"}}), "/admin/users")
+			webtest.WantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"password"}, "password": {"brand-new-password"}}), "/admin/users")
 		}},
 		{"disabled by admin", func(t *testing.T, env *webtest.Env, _ *webtest.Client) {
 			admin := env.Login(t, webtest.AdminName, webtest.AdminPassword)
-			wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"disable"}}), "/admin/users")
+			webtest.WantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"disable"}}), "/admin/users")
 		}},
 		{"disabled and enabled again", func(t *testing.T, env *webtest.Env, _ *webtest.Client) {
 			admin := env.Login(t, webtest.AdminName, webtest.AdminPassword)
-			wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"disable"}}), "/admin/users")
-			wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"enable"}}), "/admin/users")
+			webtest.WantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"disable"}}), "/admin/users")
+			webtest.WantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"enable"}}), "/admin/users")
 		}},
 		{"password changed in the store (CLI)", func(t *testing.T, env *webtest.Env, _ *webtest.Client) {
 			h, err := account.HashPassword("set-by-the-cli")
@@ -49,19 +49,19 @@ func TestReplayedCookieRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			env := webtest.New(t)
 			editor := env.Login(t, webtest.EditorName, webtest.EditorPassword)
-			old := editor.Cookie(sessionCookie)
+			old := editor.Cookie(webtest.SessionCookie)
 			tc.event(t, env, editor)
 			replay := env.Client(t)
 			replay.SetCookie(old)
 			resp := replay.Get("/articles")
-			wantRedirect(t, resp, "/login?next=%2Farticles")
+			webtest.WantRedirect(t, resp, "/login?next=%2Farticles")
 			// The refused cookie is replaced by one without the login.
-			if !replacesCookie(resp, sessionCookie, old.Value) {
+			if !replacesCookie(resp, webtest.SessionCookie, old.Value) {
 				t.Error("refused session cookie not replaced")
 			}
 			// And a POST with it is refused too.
 			resp = replay.PostForm("/articles/1", url.Values{"quality": {"5"}})
-			wantStatus(t, resp, http.StatusUnauthorized)
+			webtest.WantStatus(t, resp, http.StatusUnauthorized)
 		})
 	}
 }
@@ -92,11 +92,11 @@ func replacesCookie(resp *http.Response, name, old string) bool {
 // are a login page, never an error.
 func TestBadCookies(t *testing.T) {
 	env := webtest.New(t)
-	good := env.Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(sessionCookie)
-	foreign := webtest.New(t).Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(sessionCookie)
+	good := env.Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(webtest.SessionCookie)
+	foreign := webtest.New(t).Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(webtest.SessionCookie)
 	otherSecret := webtest.New(t, func(c *web.Config) {
 		c.SessionKey = strings.Repeat("ab", 32)
-	}).Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(sessionCookie)
+	}).Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(webtest.SessionCookie)
 
 	flip := []byte(good.Value)
 	flip[len(flip)/2] ^= 1
@@ -110,14 +110,14 @@ func TestBadCookies(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := env.Client(t)
-			c.SetCookie(&http.Cookie{Name: sessionCookie, Value: tc.value})
+			c.SetCookie(&http.Cookie{Name: webtest.SessionCookie, Value: tc.value})
 			resp := c.Get("/articles")
-			wantRedirect(t, resp, "/login?next=%2Farticles")
-			if !replacesCookie(resp, sessionCookie, tc.value) {
+			webtest.WantRedirect(t, resp, "/login?next=%2Farticles")
+			if !replacesCookie(resp, webtest.SessionCookie, tc.value) {
 				t.Error("bad cookie not replaced")
 			}
-			wantStatus(t, c.Get("/login"), http.StatusOK)
-			if loggedIn(t, c) {
+			webtest.WantStatus(t, c.Get("/login"), http.StatusOK)
+			if c.LoggedIn() {
 				t.Error("the replacement logs in")
 			}
 		})
@@ -132,11 +132,11 @@ func TestSessionLifetime(t *testing.T) {
 		env := webtest.New(t)
 		c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 		env.Clock.Advance(web.DefaultIdleTimeout - time.Minute)
-		if !loggedIn(t, c) {
+		if !c.LoggedIn() {
 			t.Fatal("logged out before the idle timeout")
 		}
 		env.Clock.Advance(web.DefaultIdleTimeout + time.Second)
-		if loggedIn(t, c) {
+		if c.LoggedIn() {
 			t.Fatal("still logged in after the idle timeout")
 		}
 	})
@@ -148,12 +148,12 @@ func TestSessionLifetime(t *testing.T) {
 		for elapsed+step <= web.DefaultSessionLifetime {
 			env.Clock.Advance(step)
 			elapsed += step
-			if !loggedIn(t, c) {
+			if !c.LoggedIn() {
 				t.Fatalf("logged out after %v of activity", elapsed)
 			}
 		}
 		env.Clock.Advance(web.DefaultSessionLifetime - elapsed + time.Second)
-		if loggedIn(t, c) {
+		if c.LoggedIn() {
 			t.Fatal("still logged in past the absolute lifetime")
 		}
 	})
@@ -161,7 +161,7 @@ func TestSessionLifetime(t *testing.T) {
 		env := webtest.New(t, func(c *web.Config) { c.SessionLifetime = time.Hour; c.IdleTimeout = 10 * time.Minute })
 		c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 		env.Clock.Advance(11 * time.Minute)
-		if loggedIn(t, c) {
+		if c.LoggedIn() {
 			t.Fatal("configured idle timeout ignored")
 		}
 	})
@@ -173,9 +173,9 @@ func TestSeenRefresh(t *testing.T) {
 	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 	setsSession := func() bool {
 		resp := c.Get("/articles")
-		wantStatus(t, resp, http.StatusOK)
+		webtest.WantStatus(t, resp, http.StatusOK)
 		for _, ck := range resp.Cookies() {
-			if ck.Name == sessionCookie {
+			if ck.Name == webtest.SessionCookie {
 				return true
 			}
 		}
@@ -198,17 +198,10 @@ func TestSeenRefresh(t *testing.T) {
 // the database, so a new server on the same database accepts old cookies.
 func TestKeysSurviveRestart(t *testing.T) {
 	env := webtest.New(t)
-	ck := env.Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(sessionCookie)
-	again, err := web.New(context.Background(), env.Config, env.Store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest(http.MethodGet, "/articles", nil)
-	req.AddCookie(ck)
-	rec := newRecorder()
-	again.Handler().ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("restarted server: status %d, want 200", rec.Code)
+	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+	env.Restart(t)
+	if resp := c.Get("/articles"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("restarted server: status %d, want 200", resp.StatusCode)
 	}
 }
 
@@ -233,11 +226,11 @@ func TestSessionKeyConfig(t *testing.T) {
 	// The same secret gives the same keys: cookies survive a restart.
 	cfg := func(c *web.Config) { c.SessionKey = strings.Repeat("0f", 32) }
 	a := webtest.New(t, cfg)
-	ck := a.Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(sessionCookie)
+	ck := a.Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(webtest.SessionCookie)
 	b := webtest.New(t, cfg)
 	c := b.Client(t)
 	c.SetCookie(ck)
-	if !loggedIn(t, c) {
+	if !c.LoggedIn() {
 		t.Error("cookie from a server with the same secret refused")
 	}
 }
@@ -253,17 +246,17 @@ func TestSessionKeyConfig(t *testing.T) {
 func TestDuplicateSessionCookies(t *testing.T) {
 	env := webtest.New(t)
 	stale := env.Login(t, webtest.EditorName, webtest.EditorPassword)
-	staleValue := stale.Cookie(sessionCookie).Value
-	wantRedirect(t, stale.PostForm("/logout", url.Values{}), "/login") // a signed cookie that no longer logs in
+	staleValue := stale.Cookie(webtest.SessionCookie).Value
+	webtest.WantRedirect(t, stale.PostForm("/logout", url.Values{}), "/login") // a signed cookie that no longer logs in
 	editor := env.Login(t, webtest.EditorName, webtest.EditorPassword)
-	good, token := editor.Cookie(sessionCookie).Value, editor.CSRFToken()
+	good, token := editor.Cookie(webtest.SessionCookie).Value, editor.CSRFToken()
 	anon := env.Client(t)
 	anon.Doc(anon.Get("/login"))
 	var anonValue string // a visitor's session: it decodes, and holds no login
-	if ck := anon.Cookie(sessionCookie); ck != nil {
+	if ck := anon.Cookie(webtest.SessionCookie); ck != nil {
 		anonValue = ck.Value
 	}
-	foreign := webtest.New(t).Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(sessionCookie).Value
+	foreign := webtest.New(t).Login(t, webtest.EditorName, webtest.EditorPassword).Cookie(webtest.SessionCookie).Value
 
 	for _, tc := range []struct {
 		name    string
@@ -293,7 +286,7 @@ func TestDuplicateSessionCookies(t *testing.T) {
 				}
 				var parts []string
 				for _, v := range tc.cookies {
-					parts = append(parts, sessionCookie+"="+v)
+					parts = append(parts, webtest.SessionCookie+"="+v)
 				}
 				req.Header.Set("Cookie", strings.Join(parts, "; "))
 				resp, err := http.DefaultTransport.RoundTrip(req)
@@ -305,21 +298,21 @@ func TestDuplicateSessionCookies(t *testing.T) {
 			}
 			resp := send(http.MethodGet, "/articles", nil)
 			if !tc.in {
-				wantRedirect(t, resp, "/login?next=%2Farticles")
-				if !replacesCookie(resp, sessionCookie, "") {
+				webtest.WantRedirect(t, resp, "/login?next=%2Farticles")
+				if !replacesCookie(resp, webtest.SessionCookie, "") {
 					t.Error("no usable session, and none given")
 				}
 				return
 			}
-			wantStatus(t, resp, http.StatusOK)
+			webtest.WantStatus(t, resp, http.StatusOK)
 			for _, ck := range resp.Cookies() {
-				if ck.Name == sessionCookie {
+				if ck.Name == webtest.SessionCookie {
 					t.Errorf("response writes the session cookie (%+v): it would replace the good one", ck)
 				}
 			}
 			// A POST with the good session's token is that session's.
 			resp = send(http.MethodPost, "/articles/999", url.Values{"_csrf": {token}})
-			wantStatus(t, resp, http.StatusNotFound)
+			webtest.WantStatus(t, resp, http.StatusNotFound)
 		})
 	}
 }

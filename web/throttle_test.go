@@ -15,12 +15,12 @@ import (
 // message and a Retry-After.
 func wantThrottled(t *testing.T, c *webtest.Client, resp *http.Response) {
 	t.Helper()
-	wantStatus(t, resp, http.StatusTooManyRequests)
+	webtest.WantStatus(t, resp, http.StatusTooManyRequests)
 	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
 		t.Errorf("Retry-After %q", resp.Header.Get("Retry-After"))
 	}
 	doc := c.Doc(resp)
-	if byTestID(doc, "login-error").Length() != 1 || byTestID(doc, "login-form").Length() != 1 {
+	if webtest.ByTestID(doc, "login-error").Length() != 1 || webtest.ByTestID(doc, "login-form").Length() != 1 {
 		t.Error("429 is not the login form with a message")
 	}
 }
@@ -29,18 +29,18 @@ func TestThrottlePerAccount(t *testing.T) {
 	env := webtest.New(t)
 	// Each attempt from a different browser: cookies do not matter.
 	for i := range 5 {
-		resp := login(t, env, nil, webtest.EditorName, fmt.Sprintf("wrong-%d", i))
-		wantStatus(t, resp, http.StatusUnprocessableEntity)
+		resp := env.Client(t).PostLogin(webtest.EditorName, fmt.Sprintf("wrong-%d", i))
+		webtest.WantStatus(t, resp, http.StatusUnprocessableEntity)
 	}
 	c := env.Client(t)
 	// Now even the right password waits, and the name's case does not help.
-	wantThrottled(t, c, login(t, env, c, webtest.EditorName, webtest.EditorPassword))
-	wantThrottled(t, c, login(t, env, c, "Editor", webtest.EditorPassword))
+	wantThrottled(t, c, c.PostLogin(webtest.EditorName, webtest.EditorPassword))
+	wantThrottled(t, c, c.PostLogin("Editor", webtest.EditorPassword))
 	// Other accounts from the same address are not affected.
-	wantRedirect(t, login(t, env, nil, webtest.AdminName, webtest.AdminPassword), "/articles")
+	webtest.WantRedirect(t, env.Client(t).PostLogin(webtest.AdminName, webtest.AdminPassword), "/articles")
 	// A real user waits seconds, not hours.
 	env.Clock.Advance(12 * time.Second)
-	wantRedirect(t, login(t, env, nil, webtest.EditorName, webtest.EditorPassword), "/articles")
+	webtest.WantRedirect(t, env.Client(t).PostLogin(webtest.EditorName, webtest.EditorPassword), "/articles")
 }
 
 func TestThrottlePerIP(t *testing.T) {
@@ -50,15 +50,15 @@ func TestThrottlePerIP(t *testing.T) {
 		// A different account each time, and a spoofed X-Forwarded-For,
 		// which is ignored without trusted proxies.
 		c.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
-		resp := login(t, env, c, fmt.Sprintf("guess%d", i), "password-guess")
-		wantStatus(t, resp, http.StatusUnprocessableEntity)
+		resp := c.PostLogin(fmt.Sprintf("guess%d", i), "password-guess")
+		webtest.WantStatus(t, resp, http.StatusUnprocessableEntity)
 	}
 	c.Header.Set("X-Forwarded-For", "198.51.100.200")
-	wantThrottled(t, c, login(t, env, c, webtest.EditorName, webtest.EditorPassword))
+	wantThrottled(t, c, c.PostLogin(webtest.EditorName, webtest.EditorPassword))
 	c.Header.Set("X-Real-IP", "198.51.100.201")
-	wantThrottled(t, c, login(t, env, c, webtest.AdminName, webtest.AdminPassword))
+	wantThrottled(t, c, c.PostLogin(webtest.AdminName, webtest.AdminPassword))
 	env.Clock.Advance(6 * time.Second)
-	wantRedirect(t, login(t, env, nil, webtest.EditorName, webtest.EditorPassword), "/articles")
+	webtest.WantRedirect(t, env.Client(t).PostLogin(webtest.EditorName, webtest.EditorPassword), "/articles")
 }
 
 func TestThrottleTrustedProxy(t *testing.T) {
@@ -66,22 +66,22 @@ func TestThrottleTrustedProxy(t *testing.T) {
 	attacker := env.Client(t)
 	attacker.Header.Set("X-Forwarded-For", "203.0.113.5")
 	for i := range 10 {
-		wantStatus(t, login(t, env, attacker, fmt.Sprintf("guess%d", i), "password-guess"), http.StatusUnprocessableEntity)
+		webtest.WantStatus(t, attacker.PostLogin(fmt.Sprintf("guess%d", i), "password-guess"), http.StatusUnprocessableEntity)
 	}
-	wantThrottled(t, attacker, login(t, env, attacker, "guess-more", "password-guess"))
+	wantThrottled(t, attacker, attacker.PostLogin("guess-more", "password-guess"))
 	// Behind the proxy, another client has its own allowance.
 	other := env.Client(t)
 	other.Header.Set("X-Forwarded-For", "203.0.113.6")
-	wantRedirect(t, login(t, env, other, webtest.EditorName, webtest.EditorPassword), "/articles")
+	webtest.WantRedirect(t, other.PostLogin(webtest.EditorName, webtest.EditorPassword), "/articles")
 }
 
 func TestThrottleSuccessDoesNotCount(t *testing.T) {
 	env := webtest.New(t)
 	for range 12 { // more than both bursts
-		wantRedirect(t, login(t, env, nil, webtest.EditorName, webtest.EditorPassword), "/articles")
+		webtest.WantRedirect(t, env.Client(t).PostLogin(webtest.EditorName, webtest.EditorPassword), "/articles")
 	}
 	// Failures still have their full allowance.
 	for range 5 {
-		wantStatus(t, login(t, env, nil, webtest.EditorName, "wrong-password"), http.StatusUnprocessableEntity)
+		webtest.WantStatus(t, env.Client(t).PostLogin(webtest.EditorName, "wrong-password"), http.StatusUnprocessableEntity)
 	}
 }

@@ -15,7 +15,7 @@ import (
 func TestAdminRoutesRefuseEditors(t *testing.T) {
 	env := webtest.New(t)
 	editor := env.Login(t, webtest.EditorName, webtest.EditorPassword)
-	wantStatus(t, editor.Get("/admin/users"), http.StatusForbidden)
+	webtest.WantStatus(t, editor.Get("/admin/users"), http.StatusForbidden)
 	for _, p := range []struct {
 		path string
 		form url.Values
@@ -25,7 +25,7 @@ func TestAdminRoutesRefuseEditors(t *testing.T) {
 		{"/admin/users/1", url.Values{"op": {"disable"}}},
 		{"/admin/users/1", url.Values{"op": {"password"}, "password": {"taken-over-now"}}},
 	} {
-		wantStatus(t, editor.PostForm(p.path, p.form), http.StatusForbidden)
+		webtest.WantStatus(t, editor.PostForm(p.path, p.form), http.StatusForbidden)
 	}
 	users, err := env.Store.Users(t.Context())
 	if err != nil {
@@ -36,7 +36,7 @@ func TestAdminRoutesRefuseEditors(t *testing.T) {
 			t.Errorf("an editor changed users: %+v", u)
 		}
 	}
-	if byTestID(editor.Doc(editor.Get("/articles")), "current-user").Length() == 0 {
+	if webtest.ByTestID(editor.Doc(editor.Get("/articles")), "current-user").Length() == 0 {
 		t.Error("editor page lacks the layout")
 	}
 }
@@ -45,15 +45,15 @@ func TestUsersListAndAdd(t *testing.T) {
 	env := webtest.New(t)
 	admin := env.Login(t, webtest.AdminName, webtest.AdminPassword)
 	doc := admin.Doc(admin.Get("/admin/users"))
-	if n := byTestID(doc, "user-row").Length(); n != 2 {
+	if n := webtest.ByTestID(doc, "user-row").Length(); n != 2 {
 		t.Fatalf("%d user rows, want 2", n)
 	}
 	labelled(t, doc)
 
 	resp := admin.PostForm("/admin/users", url.Values{"username": {"bob"}, "role": {"editor"}, "password": {"bobs-password"}})
-	wantRedirect(t, resp, "/admin/users")
+	webtest.WantRedirect(t, resp, "/admin/users")
 	doc = admin.Doc(admin.Follow(resp))
-	if got := flashes(doc); len(got) != 1 || got[0] != "Added editor bob." {
+	if got := webtest.Flashes(doc); len(got) != 1 || got[0] != "Added editor bob." {
 		t.Errorf("flashes %q", got)
 	}
 	row := doc.Find(`[data-testid="user-row"][data-user="bob"]`)
@@ -98,20 +98,20 @@ func TestUsersAddInvalid(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := admin.PostForm("/admin/users", tc.form)
-			wantStatus(t, resp, http.StatusUnprocessableEntity)
+			webtest.WantStatus(t, resp, http.StatusUnprocessableEntity)
 			doc := admin.Doc(resp)
 			for _, id := range tc.wantErrs {
-				if byTestID(doc, id).Length() != 1 {
+				if webtest.ByTestID(doc, id).Length() != 1 {
 					t.Errorf("no %s", id)
 				}
 			}
 			if n := doc.Find(".field-error").Length(); n != len(tc.wantErrs) {
 				t.Errorf("%d field errors, want %d", n, len(tc.wantErrs))
 			}
-			if v := byTestID(doc, "new-username").AttrOr("value", ""); v != tc.wantKeptUsername {
+			if v := webtest.ByTestID(doc, "new-username").AttrOr("value", ""); v != tc.wantKeptUsername {
 				t.Errorf("username shown %q", v)
 			}
-			if _, has := byTestID(doc, "new-password").Attr("value"); has {
+			if _, has := webtest.ByTestID(doc, "new-password").Attr("value"); has {
 				t.Error("password echoed back")
 			}
 		})
@@ -127,21 +127,21 @@ func TestUsersDisableEnable(t *testing.T) {
 	editor := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 
 	resp := admin.PostForm("/admin/users/2", url.Values{"op": {"disable"}})
-	wantRedirect(t, resp, "/admin/users")
+	webtest.WantRedirect(t, resp, "/admin/users")
 	doc := admin.Doc(admin.Follow(resp))
-	if got := flashes(doc); len(got) != 1 || got[0] != "Disabled editor." {
+	if got := webtest.Flashes(doc); len(got) != 1 || got[0] != "Disabled editor." {
 		t.Errorf("flashes %q", got)
 	}
 	if s := doc.Find(`[data-user="editor"] [data-testid="user-state"]`).Text(); !strings.Contains(s, "disabled") {
 		t.Errorf("state %q", s)
 	}
-	if loggedIn(t, editor) {
+	if editor.LoggedIn() {
 		t.Error("disabled editor still logged in")
 	}
-	resp = login(t, env, nil, webtest.EditorName, webtest.EditorPassword)
-	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	resp = env.Client(t).PostLogin(webtest.EditorName, webtest.EditorPassword)
+	webtest.WantStatus(t, resp, http.StatusUnprocessableEntity)
 
-	wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"enable"}}), "/admin/users")
+	webtest.WantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"enable"}}), "/admin/users")
 	env.Login(t, webtest.EditorName, webtest.EditorPassword)
 }
 
@@ -151,26 +151,26 @@ func TestUsersResetPassword(t *testing.T) {
 	editor := env.Login(t, webtest.EditorName, webtest.EditorPassword)
 
 	resp := admin.PostForm("/admin/users/2", url.Values{"op": {"password"}, "password": {"short"}})
-	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	webtest.WantStatus(t, resp, http.StatusUnprocessableEntity)
 	doc := admin.Doc(resp)
 	row := doc.Find(`[data-user="editor"]`)
 	if row.Find(`[data-testid="password-error"]`).Length() != 1 || row.Find(`[aria-invalid="true"]`).Length() != 1 {
 		t.Error("no password error on the editor's row")
 	}
-	if !loggedIn(t, editor) {
+	if !editor.LoggedIn() {
 		t.Fatal("a rejected reset ended the session")
 	}
 
-	wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"password"}, "password": {"a-new-password"}}), "/admin/users")
-	if loggedIn(t, editor) {
+	webtest.WantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"password"}, "password": {"a-new-password"}}), "/admin/users")
+	if editor.LoggedIn() {
 		t.Error("editor still logged in with the old password's session")
 	}
-	wantStatus(t, login(t, env, nil, webtest.EditorName, webtest.EditorPassword), http.StatusUnprocessableEntity)
+	webtest.WantStatus(t, env.Client(t).PostLogin(webtest.EditorName, webtest.EditorPassword), http.StatusUnprocessableEntity)
 	env.Login(t, webtest.EditorName, "a-new-password")
 
 	// Admins resetting their own password stay logged in here.
-	wantRedirect(t, admin.PostForm("/admin/users/1", url.Values{"op": {"password"}, "password": {"admins-new-password"}}), "/admin/users")
-	if !loggedIn(t, admin) {
+	webtest.WantRedirect(t, admin.PostForm("/admin/users/1", url.Values{"op": {"password"}, "password": {"admins-new-password"}}), "/admin/users")
+	if !admin.LoggedIn() {
 		t.Error("admin logged out by changing their own password")
 	}
 	env.Login(t, webtest.AdminName, "admins-new-password")
@@ -180,12 +180,12 @@ func TestUsersChangeRole(t *testing.T) {
 	env := webtest.New(t)
 	admin := env.Login(t, webtest.AdminName, webtest.AdminPassword)
 	editor := env.Login(t, webtest.EditorName, webtest.EditorPassword)
-	wantStatus(t, editor.Get("/admin/users"), http.StatusForbidden)
-	wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"role"}, "role": {"admin"}}), "/admin/users")
+	webtest.WantStatus(t, editor.Get("/admin/users"), http.StatusForbidden)
+	webtest.WantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"role"}, "role": {"admin"}}), "/admin/users")
 	// Roles are read on each request: no new login needed.
-	wantStatus(t, editor.Get("/admin/users"), http.StatusOK)
-	wantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"role"}, "role": {"editor"}}), "/admin/users")
-	wantStatus(t, editor.Get("/admin/users"), http.StatusForbidden)
+	webtest.WantStatus(t, editor.Get("/admin/users"), http.StatusOK)
+	webtest.WantRedirect(t, admin.PostForm("/admin/users/2", url.Values{"op": {"role"}, "role": {"editor"}}), "/admin/users")
+	webtest.WantStatus(t, editor.Get("/admin/users"), http.StatusForbidden)
 }
 
 func TestUsersNoSelfHarm(t *testing.T) {
@@ -201,9 +201,9 @@ func TestUsersNoSelfHarm(t *testing.T) {
 		{"op": {"role"}, "role": {"editor"}},
 	} {
 		resp := admin.PostForm("/admin/users/1", form)
-		wantRedirect(t, resp, "/admin/users")
+		webtest.WantRedirect(t, resp, "/admin/users")
 		doc := admin.Doc(admin.Follow(resp))
-		if f := byTestID(doc, "flash"); f.Length() != 1 || !f.HasClass("error") {
+		if f := webtest.ByTestID(doc, "flash"); f.Length() != 1 || !f.HasClass("error") {
 			t.Errorf("%v: no error flash", form)
 		}
 	}
@@ -214,7 +214,7 @@ func TestUsersNoSelfHarm(t *testing.T) {
 	if me.Disabled || me.Role != db.RoleAdmin {
 		t.Errorf("admin harmed themselves: %+v", me)
 	}
-	if !loggedIn(t, admin) {
+	if !admin.LoggedIn() {
 		t.Error("admin logged out")
 	}
 }

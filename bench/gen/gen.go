@@ -10,6 +10,7 @@
 package gen
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,7 +51,8 @@ type Generator struct {
 	pcg    *rand.PCG
 	r      *rand.Rand
 	k1, k2 uint32 // keys of the name tag
-	out    []byte
+	buf    bytes.Buffer
+	crlf   []byte
 }
 
 // New returns a Generator for the set opts chooses.
@@ -76,8 +78,20 @@ func (g *Generator) Article(i int) (name string, data []byte) {
 	// One PCG stream per article, seeded from the set's seed and the index.
 	g.pcg.Seed(g.opts.Seed, mix64(uint64(i)))
 	s := newStory(g, i)
-	g.out = s.render(g.out[:0])
-	return s.fileName, g.out
+	g.buf.Reset()
+	s.render(&g.buf)
+	data = g.buf.Bytes()
+	if chance(g.r, pctCRLF) {
+		g.crlf = g.crlf[:0]
+		for _, c := range data {
+			if c == '\n' {
+				g.crlf = append(g.crlf, '\r')
+			}
+			g.crlf = append(g.crlf, c)
+		}
+		data = g.crlf
+	}
+	return s.fileName, data
 }
 
 // tag is a 24-bit value that is a one-to-one function of i for
@@ -105,9 +119,10 @@ func mix64(x uint64) uint64 {
 
 // Stats is what Write did.
 type Stats struct {
-	Files   int
-	Bytes   int64
-	Removed int // files of an earlier set that were removed first
+	Files     int   // articles written
+	Bytes     int64 // their total size
+	Rewritten int   // of those, files of an earlier set written again in place
+	Removed   int   // files of an earlier set that are not in this one, removed
 }
 
 // DirError says why a folder cannot be filled.
@@ -127,31 +142,34 @@ const writers = 4
 
 // Write fills dir with articles 0..n-1 of the set opts chooses
 // (1 <= n <= MaxArticles), creating dir when it is missing. A dir that
-// holds the Marker and only files named as Write names them is emptied
-// of those files first; any other non-empty dir, or a dir that is a file,
-// is refused with a *DirError. On an error or a cancelled ctx it stops
-// and returns what it wrote so far; the Marker stays, so the folder can
-// be filled again.
+// holds the Marker and only files named as Write names them holds an
+// earlier set: files of it that are in the new set are written again in
+// place, the others removed at the end (unlinking is slow on some file
+// systems, so a rerun with the same options removes nothing). Any other
+// non-empty dir, or a dir that is a file, is refused with a *DirError.
+// On an error or a cancelled ctx it stops and returns what it wrote so
+// far, removing nothing; the Marker stays, so the folder can be filled
+// again.
 func Write(ctx context.Context, dir string, n int, opts Options) (Stats, error) {
 	var st Stats
 	if n < 1 || n > MaxArticles {
 		return st, fmt.Errorf("gen: %d articles: want 1 to %d", n, MaxArticles)
 	}
-	removed, err := prepare(dir)
-	st.Removed = removed
+	old, err := prepare(dir)
 	if err != nil {
 		return st, err
 	}
-	note := fmt.Sprintf("Written by newsdesk gen: %d articles, seed %d, dated up to %s.\n"+
+	note := fmt.Sprintf("Written by newsdesk gen: %d articles, seed %d, dated before %s.\n"+
 		"newsdesk gen may remove and rewrite the articles here; keep no other files in this folder.\n",
 		n, opts.Seed, opts.End.UTC().Format(time.DateOnly))
 	if err := os.WriteFile(filepath.Join(dir, Marker), []byte(note), 0o644); err != nil {
 		return st, err
 	}
 
-	var next, files, bytes atomic.Int64
+	var next, files, size atomic.Int64
 	var wg sync.WaitGroup
 	errs := make([]error, writers)
+	kept := make([][]string, writers) // names of old that were written again
 	for w := range writers {
 		wg.Go(func() {
 			g := New(opts)
@@ -166,55 +184,68 @@ func Write(ctx context.Context, dir string, n int, opts Options) (Stats, error) 
 					next.Store(int64(n)) // stop the others too
 					return
 				}
+				if old[name] { // old is only read here: safe to share
+					kept[w] = append(kept[w], name)
+				}
 				files.Add(1)
-				bytes.Add(int64(len(data)))
+				size.Add(int64(len(data)))
 			}
 		})
 	}
 	wg.Wait()
-	st.Files, st.Bytes = int(files.Load()), bytes.Load()
+	st.Files, st.Bytes = int(files.Load()), size.Load()
 	if err := errors.Join(errs...); err != nil {
 		return st, err
 	}
-	return st, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	for _, names := range kept {
+		st.Rewritten += len(names)
+		for _, name := range names {
+			delete(old, name)
+		}
+	}
+	for name := range old {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			return st, err
+		}
+		st.Removed++
+	}
+	return st, nil
 }
 
-// prepare makes dir ready to fill, and returns how many files of an earlier
-// set it removed.
-func prepare(dir string) (int, error) {
+// prepare makes dir ready to fill, and returns the names of the files of
+// an earlier set in it.
+func prepare(dir string) (map[string]bool, error) {
 	info, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, os.MkdirAll(dir, 0o755)
+		return nil, os.MkdirAll(dir, 0o755)
 	}
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if !info.IsDir() {
-		return 0, &DirError{Dir: dir, Reason: "is a file, not a folder"}
+		return nil, &DirError{Dir: dir, Reason: "is a file, not a folder"}
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	marked := false
-	var old []string
+	old := make(map[string]bool, len(entries))
 	for _, e := range entries {
 		switch name := e.Name(); {
 		case name == Marker && e.Type().IsRegular():
 			marked = true
 		case e.Type().IsRegular() && namePattern.MatchString(name):
-			old = append(old, name)
+			old[name] = true
 		default:
-			return 0, &DirError{Dir: dir, Reason: fmt.Sprintf("holds %q, which newsdesk gen did not write; name an empty or new folder", name)}
+			return nil, &DirError{Dir: dir, Reason: fmt.Sprintf("holds %q, which newsdesk gen did not write; name an empty or new folder", name)}
 		}
 	}
 	if len(entries) > 0 && !marked {
-		return 0, &DirError{Dir: dir, Reason: fmt.Sprintf("already holds %d files and no %s marker; name an empty or new folder", len(entries), Marker)}
+		return nil, &DirError{Dir: dir, Reason: fmt.Sprintf("already holds %d files and no %s marker; name an empty or new folder", len(entries), Marker)}
 	}
-	for k, name := range old {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil {
-			return k, err
-		}
-	}
-	return len(old), nil
+	return old, nil
 }

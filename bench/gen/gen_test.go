@@ -189,38 +189,46 @@ func TestWriteFolderRules(t *testing.T) {
 		name    string
 		setup   func(dir string) string // returns the path to pass
 		wantErr string
-		files   int // article files after the run
+		want    Stats // files and what happened to an earlier set
 	}{
-		{"missing folder is created", func(dir string) string { return filepath.Join(dir, "a", "b") }, "", 20},
-		{"empty folder", func(dir string) string { return dir }, "", 20},
+		{"missing folder is created", func(dir string) string { return filepath.Join(dir, "a", "b") }, "", Stats{Files: 20}},
+		{"empty folder", func(dir string) string { return dir }, "", Stats{Files: 20}},
 		{"a file", func(dir string) string {
 			p := filepath.Join(dir, "f.md")
 			os.WriteFile(p, []byte("x"), 0o644)
 			return p
-		}, "is a file, not a folder", 0},
+		}, "is a file, not a folder", Stats{}},
 		{"foreign file", func(dir string) string {
 			os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644)
 			return dir
-		}, `holds "notes.txt", which newsdesk gen did not write`, 0},
+		}, `holds "notes.txt", which newsdesk gen did not write`, Stats{}},
 		{"generated-looking files without the marker", func(dir string) string {
 			Write(ctx, dir, 5, opts)
 			os.Remove(filepath.Join(dir, Marker))
 			return dir
-		}, "already holds 5 files and no .newsdesk-gen marker", 0},
-		{"earlier set is replaced", func(dir string) string {
+		}, "already holds 5 files and no .newsdesk-gen marker", Stats{}},
+		{"earlier set of another seed is replaced", func(dir string) string {
 			Write(ctx, dir, 50, Options{Seed: 2, End: testEnd})
 			return dir
-		}, "", 20},
-		{"earlier set with a foreign file", func(dir string) string {
+		}, "", Stats{Files: 20, Removed: 50}},
+		{"rerun rewrites in place", func(dir string) string {
+			Write(ctx, dir, 20, opts)
+			return dir
+		}, "", Stats{Files: 20, Rewritten: 20}},
+		{"smaller rerun removes the rest", func(dir string) string {
+			Write(ctx, dir, 50, opts)
+			return dir
+		}, "", Stats{Files: 20, Rewritten: 20, Removed: 30}},
+		{"earlier set with a foreign folder", func(dir string) string {
 			Write(ctx, dir, 5, opts)
 			os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 			return dir
-		}, `holds "sub"`, 0},
+		}, `holds "sub"`, Stats{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := tt.setup(t.TempDir())
-			_, err := Write(ctx, dir, 20, opts)
+			st, err := Write(ctx, dir, 20, opts)
 			var de *DirError
 			if tt.wantErr != "" {
 				if !errors.As(err, &de) || !strings.Contains(err.Error(), tt.wantErr) {
@@ -231,9 +239,21 @@ func TestWriteFolderRules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			st.Bytes = 0
+			if st != tt.want {
+				t.Errorf("stats %+v, want %+v", st, tt.want)
+			}
 			names := readNames(t, dir)
-			if len(names) != tt.files+1 || !slices.Contains(names, Marker) {
-				t.Errorf("folder holds %d entries %v, want %d articles and the marker", len(names), names[:min(len(names), 3)], tt.files)
+			if len(names) != tt.want.Files+1 || !slices.Contains(names, Marker) {
+				t.Errorf("folder holds %d entries, want %d articles and the marker", len(names), tt.want.Files)
+			}
+			// What is there is exactly this set.
+			g := New(opts)
+			for i := range tt.want.Files {
+				name, data := g.Article(i)
+				if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || !bytes.Equal(got, data) {
+					t.Fatalf("%s: %v, or not this set's bytes", name, err)
+				}
 			}
 		})
 	}
@@ -315,4 +335,25 @@ func BenchmarkArticle(b *testing.B) {
 		bytes += len(data)
 	}
 	b.SetBytes(int64(bytes / b.N))
+}
+
+func TestWriteWrapped(t *testing.T) {
+	tests := []struct {
+		text  string
+		width int
+		want  string
+	}{
+		{"one two three", 0, "one two three"},
+		{"one two three", 20, "one two three"},
+		{"one two three", 7, "one two\nthree"},
+		{"one two three", 3, "one\ntwo\nthree"},
+		{"a verylongword b", 4, "a\nverylongword\nb"},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		writeWrapped(&b, tt.text, tt.width)
+		if b.String() != tt.want {
+			t.Errorf("writeWrapped(%q, %d) = %q, want %q", tt.text, tt.width, b.String(), tt.want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
@@ -277,11 +278,9 @@ func (s *story) excerpt() string {
 	return t
 }
 
-// render appends the whole file to out.
-func (s *story) render(out []byte) []byte {
+// render writes the whole file into b.
+func (s *story) render(b *bytes.Buffer) {
 	r := s.r
-	var b strings.Builder
-	b.Grow(6 << 10)
 	b.WriteString("---\n")
 	if chance(r, pctComment) {
 		b.WriteString(pick(r, comments) + "\n")
@@ -294,12 +293,7 @@ func (s *story) render(out []byte) []byte {
 		b.WriteString(k)
 	}
 	b.WriteString("---\n")
-	s.body(&b)
-	text := b.String()
-	if chance(r, pctCRLF) {
-		text = strings.ReplaceAll(text, "\n", "\r\n")
-	}
-	return append(out, text...)
+	s.body(b)
 }
 
 // frontMatter is the keys in the seed's order, one string each with its

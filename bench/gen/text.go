@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -15,7 +16,7 @@ import (
 // body appends the Markdown after the closing fence: empty now and then,
 // usually a few paragraphs with a heading and a link, sometimes a list,
 // now and then very long.
-func (s *story) body(b *strings.Builder) {
+func (s *story) body(b *bytes.Buffer) {
 	r := s.r
 	var paras int
 	switch n := r.IntN(100); {
@@ -66,7 +67,7 @@ func (s *story) body(b *strings.Builder) {
 			sep = ""
 		}
 		b.WriteString("\n")
-		b.WriteString(wrap(strings.Join(parts, sep), width))
+		writeWrapped(b, strings.Join(parts, sep), width)
 		b.WriteString("\n")
 	}
 }
@@ -93,7 +94,7 @@ func (s *story) linkSentence() string {
 	return s.expand("As [we reported](" + url + ") in {month}, the idea is not new.")
 }
 
-func (s *story) list(b *strings.Builder) {
+func (s *story) list(b *bytes.Buffer) {
 	r := s.r
 	numbered := chance(r, 40)
 	for k := 1; k <= between(r, 3, 5); k++ {
@@ -109,28 +110,34 @@ func (s *story) list(b *strings.Builder) {
 	}
 }
 
-// wrap breaks text into lines of at most width bytes at spaces; width 0
-// keeps it on one line.
-func wrap(text string, width int) string {
+// writeWrapped writes text broken into lines of at most width bytes at
+// its spaces (a longer word gets a line of its own); width 0 keeps it on
+// one line.
+func writeWrapped(b *bytes.Buffer, text string, width int) {
 	if width <= 0 || len(text) <= width {
-		return text
+		b.WriteString(text)
+		return
 	}
-	var b strings.Builder
 	line := 0
-	for i, w := range strings.Fields(text) {
-		if i > 0 {
-			if line+1+len(w) > width {
-				b.WriteByte('\n')
-				line = 0
-			} else {
-				b.WriteByte(' ')
-				line++
-			}
+	for first := true; text != ""; first = false {
+		word := text
+		if i := strings.IndexByte(text, ' '); i >= 0 {
+			word, text = text[:i], text[i+1:]
+		} else {
+			text = ""
 		}
-		b.WriteString(w)
-		line += len(w)
+		switch {
+		case first:
+		case line+1+len(word) > width:
+			b.WriteByte('\n')
+			line = 0
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += len(word)
 	}
-	return b.String()
 }
 
 // letterFolds are the Latin letters that have no decomposition in Unicode,

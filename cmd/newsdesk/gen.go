@@ -52,8 +52,8 @@ func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if errors.As(err, &de) {
 		return c.usageErr("gen: %v", err)
 	}
-	if st.Removed > 0 {
-		fmt.Fprintf(stdout, "removed the %s articles of an earlier set\n", thousands(st.Removed))
+	if st.Rewritten+st.Removed > 0 {
+		fmt.Fprintf(stdout, "replaced an earlier set: %s files written again, %s removed\n", thousands(st.Rewritten), thousands(st.Removed))
 	}
 	if err != nil {
 		return fmt.Errorf("gen: stopped after %s of %s articles in %s: %w", thousands(st.Files), thousands(n), rest[1], err)

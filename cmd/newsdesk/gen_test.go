@@ -91,10 +91,16 @@ func TestGenThenImport(t *testing.T) {
 	sameFiles(t, a, b)
 
 	// A rerun into the folder replaces the earlier set.
-	if stdout, stderr, code := runCmd(t, "gen", "300", a); code != 0 || !strings.Contains(stdout, "removed the 300 articles of an earlier set") {
+	if stdout, stderr, code := runCmd(t, "gen", "300", a); code != 0 || !strings.Contains(stdout, "replaced an earlier set: 300 files written again, 0 removed") {
 		t.Fatalf("gen again: exit %d\n%s%s", code, stdout, stderr)
 	}
 	sameFiles(t, a, b)
+	if stdout, stderr, code := runCmd(t, "gen", "--seed", "6", "300", b); code != 0 || !strings.Contains(stdout, "replaced an earlier set: 0 files written again, 300 removed") {
+		t.Fatalf("gen with another seed: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if names := listNames(t, b); len(names) != n+1 {
+		t.Fatalf("after a set of another seed, %d entries, want %d", len(names), n+1)
+	}
 
 	dbPath := filepath.Join(tmp, "n.db")
 	stdout, stderr, code = runCmd(t, "import", "--db", dbPath, a)

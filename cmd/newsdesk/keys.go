@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/newsdesk/newsdesk/db"
 )
 
 func cmdRotateKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -21,7 +23,7 @@ func cmdRotateKeys(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(rest) > 0 {
 		return c.usageErr("rotate-keys: unexpected argument %q", rest[0])
 	}
-	store, err := openExisting(ctx, *dbPath)
+	store, err := db.OpenExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

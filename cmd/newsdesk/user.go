@@ -55,9 +55,12 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if action == "add" && err != nil {
 		return c.usageErr("user add: --role must be admin or editor, got %q", *role)
 	}
-	open := openExisting
-	if action == "add" { // the first admin is how a new database starts
+	open := db.OpenExisting
+	switch action {
+	case "add": // the first admin is how a new database starts
 		open = db.Open
+	case "list":
+		open = db.OpenReadOnly
 	}
 	store, err := open(ctx, *dbPath)
 	if err != nil {

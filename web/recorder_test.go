@@ -1,5 +1,0 @@
-package web_test
-
-import "net/http/httptest"
-
-func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

@@ -250,6 +250,12 @@ func dsn(file string, busyTimeout int, extra ...string) string {
 		"_pragma=synchronous(NORMAL)",
 		"_pragma=foreign_keys(1)",
 	}, extra...)
+	if slices.Contains(extra, writerParam) && os.Getenv("XPRAGMA_W") != "" { // EXPERIMENT
+		q = append(q, strings.Split(os.Getenv("XPRAGMA_W"), "&")...)
+	}
+	if slices.Contains(extra, readerParam) && os.Getenv("XPRAGMA_R") != "" { // EXPERIMENT
+		q = append(q, strings.Split(os.Getenv("XPRAGMA_R"), "&")...)
+	}
 	return "file:" + escapeURIPath(file) + "?" + strings.Join(q, "&")
 }
 
@@ -340,6 +346,14 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
+// goSteps are the Go parts of migrations, by version: what SQL cannot do,
+// such as filling a table with text processed in Go. A step runs right
+// after its migration's SQL, in the same transaction, so the migration
+// happens whole or not at all.
+var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	3: reindexSearch, // 0003_search.sql
+}
+
 // migrate applies, in order and each in its own transaction, the embedded
 // migrations the database has not seen. Migrations are append-only: a
 // released file is never edited, a change is a new file.
@@ -387,6 +401,11 @@ func (s *Store) apply(ctx context.Context, m migration, known int) error {
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if step := goSteps[m.version]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				return fmt.Errorf("migration %s: Go step: %w", m.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
 			return err

@@ -50,8 +50,10 @@ const importActor = "import"
 // bytes, while every value an editor set stays. The caller sizes the
 // batches (the write lock is held for one batch, so a batch's duration is
 // what an editor's save may wait); one bad article rolls back its whole
-// batch. Between batches Import leaves the lock free for a moment (see
-// batchPacer), so that another process's save gets it. A read-only store
+// batch. A save in this process waits for one batch at most: the writer
+// pool hands its one connection to a waiting save when a batch commits.
+// For a save in another process, Import leaves the lock free for a moment
+// after every lockShare of holding it (see batchPacer). A read-only store
 // returns an error wrapping ErrReadOnly.
 func (s *Store) Import(ctx context.Context, arts []*article.Article) ([]ImportOutcome, error) {
 	if err := s.writable(); err != nil {
@@ -79,7 +81,7 @@ func (s *Store) Import(ctx context.Context, arts []*article.Article) ([]ImportOu
 		return nil
 	})
 	if !began.IsZero() {
-		s.batches.held(time.Since(began))
+		s.batches.done(began, time.Now())
 	}
 	if err != nil {
 		return nil, err
@@ -87,29 +89,40 @@ func (s *Store) Import(ctx context.Context, arts []*article.Article) ([]ImportOu
 	return out, nil
 }
 
-// maxBatchPause bounds the pause between two batches. SQLite's busy
+// maxBatchPause is the longest pause between two batches. SQLite's busy
 // handler, which makes another process's BEGIN IMMEDIATE wait for our
 // lock, retries after 1, 2, 5 ... 50 ms and then every 100 ms
 // (sqliteDefaultBusyCallback in SQLite's main.c; modernc.org/sqlite's
-// busy.go keeps the schedule). The lock is not queued: without a pause,
-// back-to-back batches could take it again before the other process next
-// looks, for longer than its busy timeout, and its save would fail with
-// "database is locked". A pause of more than 100 ms is always seen.
+// busy.go keeps the schedule). The lock is not queued: back-to-back
+// batches, a few microseconds apart, could take it again before the other
+// process next looks, for longer than its busy timeout, and its save would
+// fail with "database is locked". A pause of more than 100 ms is always
+// seen.
 const maxBatchPause = 110 * time.Millisecond
 
-// batchPacer spaces Import's write transactions: after a batch that held
-// the write lock for d, the next waits until min(d, maxBatchPause) has
-// passed since the commit. The lock is then free at least half of the
-// time for short batches, and for at least one busy-handler retry after
-// long ones, at a cost to the import of at most 110 ms a batch, less the
-// time the caller spends preparing the next batch meanwhile. Saves in the
-// same process need none of this (the writer pool queues them in Go), but
-// a store cannot tell whether another process waits.
+// lockShare is how long Import may hold the write lock, summed over
+// batches, before it leaves the lock free for maxBatchPause. A save in
+// another process then waits at most lockShare, plus the batch that
+// crosses it, plus maxBatchPause: under a second with the batches of
+// review.Import. A pause after every batch, as long as the batch (what
+// this replaced), halved the import's throughput; this costs at most
+// maxBatchPause per lockShare of writing, and nothing when the import
+// waits for parsing rather than for the store.
+const lockShare = 500 * time.Millisecond
+
+// batchPacer spaces Import's write transactions so that another process
+// waiting for the write lock gets it (see lockShare). Saves in the same
+// process need none of this (the writer pool queues them in Go), but a
+// store cannot tell whether another process waits.
 type batchPacer struct {
-	mu     sync.Mutex
-	freeAt time.Time // the lock stays free until then
+	mu      sync.Mutex
+	freeAt  time.Time     // the lock stays free until then
+	share   time.Duration // the lock held since it was last free for maxBatchPause
+	lastEnd time.Time     // when the last batch released the lock
 }
 
+// wait blocks until the pause asked for by the last batch is over, or ctx
+// ends.
 func (p *batchPacer) wait(ctx context.Context) error {
 	p.mu.Lock()
 	d := time.Until(p.freeAt)
@@ -127,10 +140,31 @@ func (p *batchPacer) wait(ctx context.Context) error {
 	}
 }
 
+// held asks for the lock to stay free for min(d, maxBatchPause) from now.
 func (p *batchPacer) held(d time.Duration) {
 	p.mu.Lock()
 	p.freeAt = time.Now().Add(min(d, maxBatchPause))
 	p.mu.Unlock()
+}
+
+// done records a batch that held the lock from began to ended, and asks
+// for a pause once the lock has been held for lockShare since it was last
+// free for maxBatchPause (a pause, or a gap the caller left anyway).
+func (p *batchPacer) done(began, ended time.Time) {
+	p.mu.Lock()
+	if began.Sub(p.lastEnd) >= maxBatchPause {
+		p.share = 0
+	}
+	p.share += ended.Sub(began)
+	p.lastEnd = ended
+	pause := p.share >= lockShare
+	if pause {
+		p.share = 0
+	}
+	p.mu.Unlock()
+	if pause {
+		p.held(maxBatchPause)
+	}
 }
 
 // stored is what an import needs to know of an existing article.

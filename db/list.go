@@ -181,7 +181,7 @@ func (q ListQuery) where(withStatus bool) (where, error) {
 		}
 	}
 	if match := ftsQuery(q.Text); match != "" {
-		f.add("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", match)
+		f.add(searchFilter, match)
 	}
 	if q.Category != "" {
 		f.add("a.category = ?", q.Category)

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,24 +18,45 @@ func TestFTSQuery(t *testing.T) {
 		{"", ""},
 		{"   \t\n ", ""},
 		{"nhs", `"nhs"*`},
-		{"NHS report", `"NHS" "report"*`},
-		{`say "hi"`, `"say" """hi"""*`},
+		{"NHS report", `"nhs" "report"*`},
+		{"NHS report ", `"nhs" "report"`},
+		{"Łódź", `"lodz"*`},
+		{"LODZ zurich", `"lodz" "zurich"*`},
+		{"自行车", `"自行 行车"*`},
+		{"自行车 ", `"自行 行车"`},
+		{"自行车 计划", `"自行 行车" "计划"*`},
+		{"车 计划 ", `"车"* "计划"`},
+		{"车", `"车"*`},
+		{"g", `"g"`},
+		{"genomics t", `"genomics" "t"`},
+		{"genom", `"genom"*`},
+		{`"cycle lane"`, `"cycle lane"`},
+		{`"cycle lane" plan`, `"cycle lane" "plan"*`},
+		{`plan "cycle lane"`, `"plan" "cycle lane"`},
+		{`"cycle la`, `"cycle la"*`},
+		{`"cycle la `, `"cycle la"`},
+		{`ab"cd"ef`, `"ab" "cd" "ef"*`},
+		{`say "hi"`, `"say" "hi"`},
 		{`"`, ``},
 		{`""""`, ``},
-		{"a AND b", `"a" "AND" "b"*`},
-		{"NOT x OR y", `"NOT" "x" "OR" "y"*`},
-		{"(x", `"(x"*`},
-		{"x*", `"x*"*`},
+		{`＂xy＂`, `"""xy"""*`}, // full-width quotes are quotes after NFKD: doubled
+		{"a AND b", `"a" "and" "b"`},
+		{"NOT x OR y", `"not" "x" "or" "y"`},
+		{"(x", `"(x"`},
+		{"(xy", `"(xy"*`},
+		{"x*", `"x*"`},
+		{"xy*", `"xy*"*`},
 		{"*", ""},
 		{"title:nhs", `"title:nhs"*`},
 		{"title:", `"title:"*`},
-		{"-x", `"-x"*`},
-		{"^x NEAR(a b)", `"^x" "NEAR(a" "b)"*`},
-		{"'; DROP TABLE articles; --", `"DROP" "TABLE" "articles;"*`},
-		{"a\x00b", `"a" "b"*`},
-		{"caf\xe9 \xff\xfe", `"caf"*`},
-		{"Ökonomie", `"Ökonomie"*`},
-		{"x -- y", `"x" "y"*`},
+		{"-x", `"-x"`},
+		{"^x NEAR(a b)", `"^x" "near(a" "b)"`},
+		{"'; DROP TABLE articles; --", `"drop" "table" "articles;"`},
+		{"a\x00b", `"a" "b"`},
+		{"ab\x00cd", `"ab" "cd"*`},
+		{"caf\xe9 \xff\xfe", `"caf"`},
+		{"Ökonomie", `"okonomie"*`},
+		{"x -- y", `"x" "y"`},
 	}
 	for _, tt := range tests {
 		if got := ftsQuery(tt.in); got != tt.want {
@@ -90,6 +113,114 @@ func TestSearch(t *testing.T) {
 	}
 	for _, text := range hostileSearches {
 		found(text) // must not fail
+	}
+}
+
+// readerArticles are the articles of TestSearchFindsWhatReaderSees, by
+// name: the field reports, and made-up articles for the other cases.
+func readerArticles(t *testing.T) map[string]*article.Article {
+	t.Helper()
+	arts := map[string]*article.Article{}
+	for _, name := range []string{"cjk_search.md", "diacritics_search.md"} {
+		raw, err := os.ReadFile(filepath.Join("..", "testdata", "articles", "fieldreports", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := article.Parse(name, raw)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		arts[name] = a
+	}
+	made := []struct{ name, title, excerpt string }{
+		{"oresund", "Øresund bridge tolls rise again", "Commuters between Malmö and Copenhagen pay more."},
+		{"osaka", "大阪で地下鉄の新路線が開業", "新型スマートフォンで乗車券を購入できる。"},
+		{"seoul", "서울시 자전거도로 확대", "시민들은 새 도로를 환영했다."},
+		{"lane", "New cycle lane opens on the harbour road", "The council says the cycle lane is finished."},
+		{"apart", "Lane closures as the new bridge hosts a cycle race", "Riders cross the bridge at noon."},
+		{"genomics", "Genomics trial shows promise", "A hospital study of rare diseases."},
+		{"plain", "Harbour authority approves its budget", "Residents ask about parking."},
+	}
+	for i, m := range made {
+		a := genArticle(1000 + i)
+		a.Key, a.FileName = m.name, m.name+".md"
+		a.Title, a.Excerpt, a.Topics = m.title, m.excerpt, []string{"Transport"}
+		a.Raw = renderRaw(a)
+		arts[m.name] = a
+	}
+	return arts
+}
+
+// Each search finds exactly the articles a reader expects among these:
+// words inside Chinese, Japanese and Korean text, letters typed without
+// their marks, quoted phrases, and the prefix of the word being typed.
+func TestSearchFindsWhatReaderSees(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	arts := readerArticles(t)
+	all := make([]*article.Article, 0, len(arts))
+	for _, a := range arts {
+		all = append(all, a)
+	}
+	mustImport(t, s, all...)
+	const cjk, latin = "cjk_search", "diacritics_search" // keys: file names without extension
+	tests := []struct {
+		text string
+		want []string // keys, exactly
+	}{
+		{"自行车", []string{cjk}},         // inside 市议会批准新的自行车道计划
+		{"计划", []string{cjk}},          // two characters, the end of the title
+		{"议会", []string{cjk}},          // two characters, inside
+		{"自行车 计划", []string{cjk}},      // both
+		{"自行车计划", nil},                 // not in that order
+		{"自転車", []string{cjk}},         // Japanese, inside the excerpt's 新しい自転車道の計画
+		{"計画を発表", []string{cjk}},       // kana and kanji
+		{"地下鉄", []string{"osaka"}},     // inside 大阪で地下鉄の新路線が開業
+		{"路線", []string{"osaka"}},      // two characters
+		{"スマートフォン", []string{"osaka"}}, // katakana with ー
+		{"ｽﾏｰﾄﾌｫﾝ", []string{"osaka"}}, // typed half-width
+		{"자전거", []string{"seoul"}},     // Hangul inside 자전거도로
+		{"大", []string{"osaka"}},       // one character, typed: a prefix of 大阪
+		{"lodz", []string{latin}},
+		{"Łódź", []string{latin}},
+		{"LODZ", []string{latin}},
+		{"łodz", []string{latin}},
+		{"zurich", []string{latin}},
+		{"ZÜRICH", []string{latin}},
+		{"strasse", []string{latin}},
+		{"Straße", []string{latin}},
+		{"aeroskobing", []string{latin}},
+		{"oresund", []string{"oresund"}},
+		{"malmo", []string{"oresund"}},
+		{`"cycle lane"`, []string{"lane"}},
+		{`"lane cycle"`, nil},
+		{`cycle lane`, []string{"lane", "apart"}},
+		{`"new cycle lane" harbour`, []string{"lane"}},
+		{`"cycle la`, []string{"lane"}}, // a phrase still being typed
+		{"genom", []string{"genomics"}},
+		{"genomics tri", []string{"genomics"}},
+		{"genom ", nil}, // a finished word is a word
+		{"harbour budget", []string{"plain"}},
+	}
+	for _, tt := range tests {
+		p, err := s.List(ctx, ListQuery{Text: tt.text, Limit: MaxLimit})
+		if err != nil {
+			t.Fatalf("search %q: %v", tt.text, err)
+		}
+		var got []string
+		for _, it := range p.Items {
+			got = append(got, it.Key)
+		}
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(tt.want))
+		if !slices.Equal(got, want) {
+			t.Errorf("search %q found %q, want %q", tt.text, got, want)
+		}
+	}
+	for _, text := range hostileSearches {
+		if _, err := s.List(ctx, ListQuery{Text: text}); err != nil {
+			t.Errorf("search %q: %v", text, err)
+		}
 	}
 }
 

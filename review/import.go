@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -190,27 +191,31 @@ type ImportOptions struct {
 // Import parses sources on every core and stores them in batches bounded
 // by BatchFiles, BatchBytes and BatchTime, one transaction each: a crash
 // keeps every committed batch, editors' saves interleave with the
-// batches, and memory stays bounded by the batch and the few files being
-// parsed. Every valid file is stored whatever its neighbours do; each
-// failed file is in the report. The error is for the store or ctx only.
+// batches, and memory stays bounded by two batches (one being stored, the
+// next being filled) and the few files being parsed. Parsing and storing
+// overlap: the store writes one batch while the workers parse the next.
+// Every valid file is stored whatever its neighbours do; each failed file
+// is in the report. The error is for the store or ctx only.
 func (s *Service) Import(ctx context.Context, sources []Source, opts ImportOptions) (*ImportReport, error) {
-	rep := &ImportReport{}
-	b := batcher{s: s, rep: rep, progress: opts.Progress, names: map[string]string{}}
-	var storeErr error
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the parse workers early when the store fails
+	st := startStorer(ctx, s.store, opts.Progress)
+	b := batcher{st: st}
+	var failures []Failure
 	for r := range parseAll(ctx, sources, opts.MaxFileSize) {
 		switch {
-		case storeErr != nil:
-			continue // drain the workers
+		case st.failed():
+			cancel() // drain the workers
 		case r.err != nil:
-			rep.Failures = append(rep.Failures, Failure{r.src.Display, r.err})
-			b.done(1)
+			failures = append(failures, Failure{r.src.Display, r.err})
+			b.failed++
 		default:
-			storeErr = b.add(ctx, r.src, r.art)
+			b.add(r.src, r.art)
 		}
 	}
-	if storeErr == nil {
-		storeErr = b.flush(ctx)
-	}
+	b.flush()
+	rep, storeErr := st.finish()
+	rep.Failures = failures
 	if storeErr == nil {
 		storeErr = ctx.Err()
 	}
@@ -218,50 +223,100 @@ func (s *Service) Import(ctx context.Context, sources []Source, opts ImportOptio
 	return rep, storeErr
 }
 
-// batcher collects parsed articles into bounded batches.
+// batch is what the batcher hands to the storer: the articles to store in
+// one transaction, their display names for the report, and how many files
+// failed to parse meanwhile (for the progress count).
+type batch struct {
+	arts   []*article.Article
+	names  map[string]string // key -> display name
+	failed int
+}
+
+// batcher collects parsed articles into bounded batches and hands each to
+// the storer. It runs on the goroutine that reads the parse results.
 type batcher struct {
-	s        *Service
-	rep      *ImportReport
-	progress func(int)
-	batch    []*article.Article
-	bytes    int
-	started  time.Time
-	names    map[string]string // key -> display name, for the report
+	st      *storer
+	cur     batch
+	bytes   int
+	started time.Time
+	failed  int
 }
 
-func (b *batcher) add(ctx context.Context, src Source, a *article.Article) error {
-	if len(b.batch) == 0 {
+func (b *batcher) add(src Source, a *article.Article) {
+	if len(b.cur.arts) == 0 {
 		b.started = time.Now()
+		b.cur = batch{arts: make([]*article.Article, 0, BatchFiles), names: map[string]string{}}
 	}
-	b.batch = append(b.batch, a)
+	b.cur.arts = append(b.cur.arts, a)
 	b.bytes += len(a.Raw) + len(a.Body)
-	b.names[a.Key] = src.Display
-	if len(b.batch) >= BatchFiles || b.bytes >= BatchBytes || time.Since(b.started) >= BatchTime {
-		return b.flush(ctx)
+	b.cur.names[a.Key] = src.Display
+	if len(b.cur.arts) >= BatchFiles || b.bytes >= BatchBytes || time.Since(b.started) >= BatchTime {
+		b.flush()
 	}
-	return nil
 }
 
-func (b *batcher) flush(ctx context.Context) error {
-	if len(b.batch) == 0 {
-		return nil
+// flush hands the current batch, and the failures counted since the last
+// one, to the storer; it waits while the storer still writes the previous
+// batch, which bounds memory to two batches.
+func (b *batcher) flush() {
+	if len(b.cur.arts) == 0 && b.failed == 0 {
+		return
 	}
-	outcomes, err := b.s.store.Import(ctx, b.batch)
-	if err != nil {
-		return err
-	}
-	b.rep.add(outcomes, b.names)
-	b.done(len(b.batch))
-	clear(b.batch) // let the articles go before the next batch fills
-	b.batch, b.bytes = b.batch[:0], 0
-	clear(b.names)
-	return nil
+	b.cur.failed = b.failed
+	b.st.batches <- b.cur
+	b.cur, b.bytes, b.failed = batch{}, 0, 0
 }
 
-func (b *batcher) done(n int) {
-	if b.progress != nil {
-		b.progress(n)
+// storer writes batches to the store, in the order received, on a
+// goroutine of its own, so the store's work overlaps the parsing of the
+// next batch. It owns the report's counts and calls Progress, so both
+// happen on one goroutine. After a store error it drops what it receives.
+type storer struct {
+	store    Store
+	progress func(int)
+	batches  chan batch // unbuffered: one batch stored, one filled at a time
+	done     chan struct{}
+	rep      *ImportReport
+	err      error
+	bad      atomic.Bool // err is set
+}
+
+func startStorer(ctx context.Context, store Store, progress func(int)) *storer {
+	st := &storer{store: store, progress: progress, batches: make(chan batch),
+		done: make(chan struct{}), rep: &ImportReport{}}
+	go st.run(ctx)
+	return st
+}
+
+func (st *storer) run(ctx context.Context) {
+	defer close(st.done)
+	for b := range st.batches {
+		if st.err != nil {
+			continue
+		}
+		if len(b.arts) > 0 {
+			outcomes, err := st.store.Import(ctx, b.arts)
+			if err != nil {
+				st.err = err
+				st.bad.Store(true)
+				continue
+			}
+			st.rep.add(outcomes, b.names)
+		}
+		if st.progress != nil {
+			st.progress(len(b.arts) + b.failed)
+		}
 	}
+}
+
+func (st *storer) failed() bool { return st.bad.Load() }
+
+// finish waits for the batches handed over to be stored and returns the
+// counts and the first store error.
+func (st *storer) finish() (*ImportReport, error) {
+	close(st.batches)
+	<-st.done
+	return st.rep, st.err
 }
 
 // parsed is the result of parsing one source on a worker.

@@ -31,6 +31,10 @@ type Config struct {
 	// CIDRs or addresses of reverse proxies whose X-Forwarded-For is
 	// believed. Empty means the client is the TCP peer.
 	TrustedProxies []string
+	// Pprof (NEWSDESK_PPROF=1, serve --pprof) mounts Go's profiler,
+	// net/http/pprof, under /debug/pprof/ for logged-in admins; without
+	// it those paths do not exist (404).
+	Pprof bool
 
 	SessionLifetime time.Duration // absolute session lifetime; default 12h
 	IdleTimeout     time.Duration // session ends after this long unused; default 2h
@@ -59,6 +63,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		cfg.SecureCookies = true
 	default:
 		return cfg, fmt.Errorf("NEWSDESK_SECURE_COOKIES=%q: want 1 or 0", v)
+	}
+	switch v := getenv("NEWSDESK_PPROF"); v {
+	case "", "0", "false":
+	case "1", "true":
+		cfg.Pprof = true
+	default:
+		return cfg, fmt.Errorf("NEWSDESK_PPROF=%q: want 1 or 0", v)
 	}
 	for _, p := range strings.Split(getenv("NEWSDESK_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {

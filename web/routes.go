@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/pprof" // its init also registers on http.DefaultServeMux, which newsdesk never serves
 
 	"github.com/labstack/echo/v4"
 	"github.com/newsdesk/newsdesk/handlers"
@@ -32,7 +33,7 @@ func (s *Server) table() []route {
 	articles := handlers.NewArticles(s.store, s.sessions)
 	health := handlers.Health(s.store, s.log)
 	home := func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, handlers.DefaultLanding) }
-	return []route{
+	rs := []route{
 		{http.MethodGet, "/static/*", serveStatic, public},
 		{http.MethodHead, "/static/*", serveStatic, public},
 		{http.MethodGet, "/healthz", health, public},
@@ -51,6 +52,28 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/admin/users", users.List, admin},
 		{http.MethodPost, "/admin/users", users.Create, admin},
 		{http.MethodPost, "/admin/users/:id", users.Update, admin},
+	}
+	if s.cfg.Pprof {
+		rs = append(rs, pprofRoutes()...)
+	}
+	return rs
+}
+
+// PprofPrefix is where Config.Pprof mounts Go's profiler. net/http/pprof's
+// Index serves the named profiles (heap, goroutine, allocs...) from below
+// this exact prefix, so it cannot move.
+const PprofPrefix = "/debug/pprof/"
+
+// pprofRoutes are net/http/pprof's handlers, GET only, for admins: a
+// profile shows internals and costs CPU while it runs.
+func pprofRoutes() []route {
+	wrap := func(f http.HandlerFunc) echo.HandlerFunc { return echo.WrapHandler(f) }
+	return []route{
+		{http.MethodGet, PprofPrefix + "*", wrap(pprof.Index), admin},
+		{http.MethodGet, PprofPrefix + "cmdline", wrap(pprof.Cmdline), admin},
+		{http.MethodGet, PprofPrefix + "profile", wrap(pprof.Profile), admin},
+		{http.MethodGet, PprofPrefix + "symbol", wrap(pprof.Symbol), admin},
+		{http.MethodGet, PprofPrefix + "trace", wrap(pprof.Trace), admin},
 	}
 }
 

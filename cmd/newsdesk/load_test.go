@@ -141,7 +141,7 @@ func TestImportWhileEditorsSave(t *testing.T) {
 		wg.Go(func() {
 			page := srv.url + "/articles/" + strconv.FormatInt(ids[e], 10)
 			for i := 0; (i < loadMinSaves || running()) && time.Now().Before(deadline); i++ {
-				r := saveQuality(b, page)
+				r := saveQuality(b, page, running)
 				r.editor = e
 				results[e] = append(results[e], r)
 				if r.err != nil {
@@ -181,23 +181,22 @@ func TestImportWhileEditorsSave(t *testing.T) {
 	rss, rssOK := peakRSS(imp.ProcessState)
 
 	// The figures, in the test log and on stdout for whoever runs it.
-	during := 0
-	var lat []time.Duration
+	var lat, latDuring []time.Duration
 	for _, r := range all {
-		if r.err == nil {
-			lat = append(lat, r.latency)
+		if r.err != nil {
+			continue
 		}
+		lat = append(lat, r.latency)
 		if r.during {
-			during++
+			latDuring = append(latDuring, r.latency)
 		}
 	}
-	slices.Sort(lat)
 	lines := []string{
 		fmt.Sprintf("files: %d of %.1f MiB (%.0f MiB in all), generated in %v; binary built in %v",
 			files, float64(loadFileSize)/(1<<20), float64(total)/(1<<20), generated.Round(time.Millisecond), built.Round(time.Millisecond)),
-		fmt.Sprintf("import: exit %v in %v", exitStatus(imp.ProcessState), impTook.Round(time.Millisecond)),
-		fmt.Sprintf("saves: %d by %d editors (%d sent while the import ran), %d failed; latency p50 %v, p99 %v, max %v",
-			len(all), loadEditors, during, failed, percentile(lat, 0.50), percentile(lat, 0.99), percentile(lat, 1)),
+		fmt.Sprintf("import: exit %s in %v", exitStatus(imp.ProcessState), impTook.Round(time.Millisecond)),
+		fmt.Sprintf("saves: %d by %d editors, %d failed; %s", len(all), loadEditors, failed, latencies(lat)),
+		fmt.Sprintf("saves sent while the import ran: %d; %s", len(latDuring), latencies(latDuring)),
 	}
 	if rssOK {
 		verdict := "within"
@@ -338,8 +337,9 @@ func makeEditors(t *testing.T, dbPath string) []int64 {
 
 // saveQuality is one save as a browser makes it: GET the review page,
 // post its form back with the quality moved by 7 (so every save changes
-// it). Only the POST is timed. An answer other than 303 is an error.
-func saveQuality(b *browser, page string) saveTiming {
+// it). Only the POST is timed; during says whether the import still runs
+// as it is sent. An answer other than 303 is an error.
+func saveQuality(b *browser, page string, during func() bool) saveTiming {
 	resp, err := b.http.Get(page)
 	if err != nil {
 		return saveTiming{err: fmt.Errorf("GET %s: %w", page, err)}
@@ -356,6 +356,7 @@ func saveQuality(b *browser, page string) saveTiming {
 	}
 	r := saveTiming{quality: (q + 7) % 101}
 	form.Set("quality", strconv.Itoa(r.quality))
+	r.during = during()
 	start := time.Now()
 	resp, err = b.http.PostForm(page, form)
 	r.latency = time.Since(start)
@@ -463,6 +464,20 @@ func exitStatus(ps *os.ProcessState) string {
 		return "unknown"
 	}
 	return strconv.Itoa(ps.ExitCode())
+}
+
+// latencies summarises save latencies: p50, p90, p99, max, and how many
+// took a second or more (the bound for a save behind an import).
+func latencies(d []time.Duration) string {
+	d = slices.Sorted(slices.Values(d))
+	slow := 0
+	for _, x := range d {
+		if x >= time.Second {
+			slow++
+		}
+	}
+	return fmt.Sprintf("latency p50 %v, p90 %v, p99 %v, max %v; %d took 1 s or more",
+		percentile(d, 0.50), percentile(d, 0.90), percentile(d, 0.99), percentile(d, 1), slow)
 }
 
 // percentile is the value at rank ceil(p·n) of sorted (nearest rank).

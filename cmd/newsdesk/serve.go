@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,13 +17,15 @@ import (
 const defaultAddr = "127.0.0.1:8080"
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c := newCommand("serve", "newsdesk serve [--db PATH] [--addr HOST:PORT]",
+	c := newCommand("serve", "newsdesk serve [--db PATH] [--addr HOST:PORT] [--pprof]",
 		"Serves the review web app until interrupted (SIGINT or SIGTERM end it gracefully).\n"+
 			"Environment: NEWSDESK_SESSION_KEY (hex or base64, >= 32 bytes; otherwise keys are\n"+
 			"generated once and kept in the database), NEWSDESK_SECURE_COOKIES=1 behind TLS,\n"+
-			"NEWSDESK_TRUSTED_PROXIES (comma-separated CIDRs whose X-Forwarded-For is believed).", stdout)
+			"NEWSDESK_TRUSTED_PROXIES (comma-separated CIDRs whose X-Forwarded-For is believed).\n"+
+			"--pprof (NEWSDESK_PPROF=1) serves Go's profiler under /debug/pprof/ to logged-in admins.", stdout)
 	dbPath := c.dbFlag()
 	addr := c.fs.String("addr", envString("NEWSDESK_ADDR", defaultAddr), "address to listen on (env NEWSDESK_ADDR)")
+	pprofOn := c.fs.Bool("pprof", false, "serve net/http/pprof under "+web.PprofPrefix+" to admins (env NEWSDESK_PPROF=1)")
 	rest, err := c.parse(args, stdout)
 	if err != nil {
 		return err
@@ -34,6 +37,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	c.fs.Visit(func(f *flag.Flag) { // the flag, when given, wins over NEWSDESK_PPROF
+		if f.Name == "pprof" {
+			cfg.Pprof = *pprofOn
+		}
+	})
 	// A mistyped path must not quietly serve a new, empty database.
 	store, err := db.OpenExisting(ctx, *dbPath)
 	if err != nil {
@@ -45,6 +53,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: listen on %s: %w", *addr, err)
 	}
 	fmt.Fprintf(stdout, "newsdesk serving %s on http://%s\n", *dbPath, ln.Addr())
+	if cfg.Pprof {
+		fmt.Fprintf(stdout, "profiler for admins at http://%s%s\n", ln.Addr(), web.PprofPrefix)
+	}
 	return serve(ctx, cfg, store, ln, stderr)
 }
 

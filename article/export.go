@@ -18,7 +18,8 @@ import (
 // key. The chomping indicator follows the body's trailing line breaks, so
 // the value decodes to the body exactly (YAML reads CRLF as LF). A body a
 // literal block cannot hold (control characters, mixed line breaks) is
-// written as a double-quoted string instead.
+// written as a double-quoted string instead. When the front matter is a
+// flow mapping (JSON, say), the body is its last member, double-quoted.
 //
 // The name on the "# file: " line is EscapeName(fileName, nil): an
 // ordinary name (printable UTF-8, no '%', no white space at either end)
@@ -46,13 +47,45 @@ func YAMLDocument(fileName string, data []byte) []byte {
 	if strings.TrimSpace(body) == "" {
 		return b.Bytes()
 	}
-	key, indent, ok := bodyKey(fm)
-	if !ok {
-		b.WriteString("# body not included: the front matter is not a block mapping" + eol)
+	key, indent, flow, ok := bodyKey(fm)
+	switch {
+	case flow:
+		if withBody, added := flowWithBody(data, key, body); added {
+			b.Truncate(b.Len() - len(fm))
+			b.Write(withBody)
+			return b.Bytes()
+		}
+		fallthrough
+	case !ok:
+		b.WriteString("# body not included: it cannot be added to this front matter" + eol)
 		return b.Bytes()
 	}
 	b.WriteString(indent + key + ": " + bodyValue(body, indent+"  ", eol) + eol)
 	return b.Bytes()
+}
+
+// flowWithBody is the front matter of data, a flow mapping (JSON, say),
+// with the body added as its last member, a double-quoted string, in the
+// mapping's own layout (the patcher's way of adding a key).
+func flowWithBody(data []byte, key, body string) ([]byte, bool) {
+	d, err := parseDoc(data)
+	if err != nil {
+		return nil, false
+	}
+	p := newPatcher(data, d)
+	p.added = []member{{key: key, flow: doubleQuote(body)}}
+	if err := p.addFlowMembers(); err != nil {
+		return nil, false
+	}
+	out, err := p.apply()
+	if err != nil {
+		return nil, false
+	}
+	l, err := splitFile(out)
+	if err != nil {
+		return nil, false
+	}
+	return out[l.fmStart:l.fmEnd], true
 }
 
 // EscapeName writes a file name as printable UTF-8 on one line that gives
@@ -86,25 +119,28 @@ func EscapeName(name string, also func(rune) bool) string {
 }
 
 // bodyKey picks a top-level key the front matter does not use, and the
-// indentation of its top-level keys. ok is false when no key can be added.
-func bodyKey(fm []byte) (key, indent string, ok bool) {
+// indentation of its top-level keys; flow says the front matter is a flow
+// mapping, which takes the key as a member. ok is false when no key can be
+// added.
+func bodyKey(fm []byte) (key, indent string, flow, ok bool) {
 	var top yaml.Node
 	if len(fm) == 0 {
-		return "body", "", true
+		return "body", "", false, true
 	}
 	if err := yaml.Unmarshal(fm, &top); err != nil || len(top.Content) == 0 {
-		return "", "", false
+		return "", "", false, false
 	}
 	root := top.Content[0]
-	if root.Kind != yaml.MappingNode || root.Style&yaml.FlowStyle != 0 {
-		return "", "", false
+	if root.Kind != yaml.MappingNode {
+		return "", "", false, false
 	}
+	flow = root.Style&yaml.FlowStyle != 0
 	if len(root.Content) > 0 {
 		indent = strings.Repeat(" ", root.Content[0].Column-1)
 	}
 	for key = "body"; indexOfKey(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}) >= 0; key = "_" + key {
 	}
-	return key, indent, true
+	return key, indent, flow, true
 }
 
 // bodyValue writes the body as a literal block when YAML reads it back

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // TopicError says why a text cannot be a topic. Reason is a phrase that
@@ -25,13 +27,14 @@ func quoteTopic(t string) string { return strconv.Quote(clip(t, 20)) }
 
 // CheckTopic is the rule for one topic, the same at import and in the
 // review form: valid UTF-8, not empty or blank, at most MaxTopicLength
-// characters (runes), and no control characters (Unicode category Cc:
+// characters (runes of its NFC form, so "é" typed on a Mac, which sends
+// e and a combining accent, counts once), and no control characters (Unicode category Cc:
 // tabs, line breaks, NUL), because a topic is one line of text. Spaces
 // around it are allowed; the form trims what an editor types. It returns
 // nil or a *TopicError.
 func CheckTopic(t string) error {
 	reason := ""
-	switch n := utf8.RuneCountInString(t); {
+	switch n := utf8.RuneCountInString(norm.NFC.String(t)); {
 	case !utf8.ValidString(t):
 		reason = "is not valid UTF-8 text"
 	case strings.TrimSpace(t) == "":

@@ -399,3 +399,15 @@ func TestHugeTopicListRefusedQuickly(t *testing.T) {
 		t.Errorf("took %v", took)
 	}
 }
+
+// A topic's length counts characters as a reader sees them: the NFD form
+// a Mac sends (e + combining accent) counts like the NFC one.
+func TestTopicLengthCountsNFCCharacters(t *testing.T) {
+	nfd := strings.Repeat("e\u0301", MaxTopicLength)
+	if err := CheckTopic(nfd); err != nil {
+		t.Errorf("%d NFD characters refused: %v", MaxTopicLength, err)
+	}
+	if err := CheckTopic(nfd + "e\u0301"); err == nil {
+		t.Errorf("%d characters accepted", MaxTopicLength+1)
+	}
+}

@@ -59,6 +59,7 @@ func (s *Store) Check(ctx context.Context) ([]Problem, error) {
 		{"foreign keys", s.checkForeignKeys},
 		{"articles and search index", s.checkArticles},
 		{"search index", s.checkOrphanIndexRows},
+		{"counts", s.checkCounts},
 	}
 	var all []Problem
 	for _, p := range parts {
@@ -85,9 +86,14 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
+	// The first few name the fault; `newsdesk check` lists them all.
+	const shown = 5
+	lines := make([]string, 0, shown+1)
+	for _, p := range ps[:min(len(ps), shown)] {
+		lines = append(lines, p.String())
+	}
+	if len(ps) > shown {
+		lines = append(lines, fmt.Sprintf("and %d more", len(ps)-shown))
 	}
 	return fmt.Errorf("db: check %s: %w: %d problems: %s", s.path, ErrCorrupt, len(ps), strings.Join(lines, "; "))
 }

@@ -126,7 +126,10 @@ func openStore(ctx context.Context, path string, o options) (*Store, error) {
 	} else {
 		s, err = open(ctx, path, o)
 	}
-	if err != nil { // SQLite's messages do not say which file
+	switch {
+	case err != nil && !o.readOnly && isReadOnlyFile(err):
+		return nil, fmt.Errorf("db: open %s: the database file or its folder is read-only, and this command writes to it (export, backup, check and user list only read): %w", path, err)
+	case err != nil: // SQLite's messages do not say which file
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
 	return s, nil
@@ -251,7 +254,7 @@ func dsn(file string, busyTimeout int, extra ...string) string {
 		"_pragma=foreign_keys(1)",
 	}, extra...)
 	if slices.Contains(extra, writerParam) && os.Getenv("XPRAGMA_W") != "" { // EXPERIMENT
-		q = append(q, strings.Split(os.Getenv("XPRAGMA_W"), "&")...)
+		q = append(q[:1:1], append(strings.Split(os.Getenv("XPRAGMA_W"), "&"), q[1:]...)...)
 	}
 	if slices.Contains(extra, readerParam) && os.Getenv("XPRAGMA_R") != "" { // EXPERIMENT
 		q = append(q, strings.Split(os.Getenv("XPRAGMA_R"), "&")...)

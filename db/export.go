@@ -299,3 +299,10 @@ func isCorrupt(err error) bool {
 	}
 	return false
 }
+
+// isReadOnlyFile reports whether err is SQLite's SQLITE_READONLY: the file
+// (or the folder its journal goes in) cannot be written.
+func isReadOnlyFile(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_READONLY
+}

@@ -13,26 +13,45 @@ type Facet struct {
 	Count int
 }
 
-// Topics returns the topics in use (effective topics), most used first.
+// The dropdowns read the counter tables of 0004_counts.sql (a row per
+// value, status and published state, kept by triggers), never the
+// articles: their cost grows with the number of distinct values, not of
+// articles. A value whose count fell to zero is left out.
+
+// Topics returns the topics in use (effective topics) with the number of
+// articles that have each, most used first, then by name.
 func (s *Store) Topics(ctx context.Context) ([]Facet, error) {
-	return s.facets(ctx, "topics", `SELECT t.name, count(*) AS n FROM article_topics at
-		JOIN topics t ON t.id = at.topic_id GROUP BY t.id ORDER BY n DESC, t.name`)
+	return s.TopTopics(ctx, 0)
 }
 
-// Categories returns the categories in use, most used first.
+// TopTopics is Topics cut to the n most used (n <= 0: all of them), for
+// suggestions.
+func (s *Store) TopTopics(ctx context.Context, n int) ([]Facet, error) {
+	limit := -1 // SQLite: a negative LIMIT is none
+	if n > 0 {
+		limit = n
+	}
+	return s.facets(ctx, "topics", `SELECT t.name, c.n FROM (SELECT topic_id, sum(n) AS n FROM count_topic
+		GROUP BY topic_id HAVING sum(n) > 0) c JOIN topics t ON t.id = c.topic_id
+		ORDER BY c.n DESC, t.name LIMIT ?`, limit)
+}
+
+// Categories returns the categories in use with their number of articles,
+// most used first, then by name.
 func (s *Store) Categories(ctx context.Context) ([]Facet, error) {
-	return s.facets(ctx, "categories", `SELECT category, count(*) AS n FROM articles
-		WHERE category <> '' GROUP BY category ORDER BY n DESC, category`)
+	return s.facets(ctx, "categories", `SELECT category, sum(n) AS total FROM count_category
+		WHERE category <> '' GROUP BY category HAVING total > 0 ORDER BY total DESC, category`)
 }
 
-// Providers returns the provider names in use, most used first.
+// Providers returns the provider names in use with their number of
+// articles, most used first, then by name.
 func (s *Store) Providers(ctx context.Context) ([]Facet, error) {
-	return s.facets(ctx, "providers", `SELECT provider_name, count(*) AS n FROM articles
-		WHERE provider_name <> '' GROUP BY provider_name ORDER BY n DESC, provider_name`)
+	return s.facets(ctx, "providers", `SELECT provider_name, sum(n) AS total FROM count_provider
+		WHERE provider_name <> '' GROUP BY provider_name HAVING total > 0 ORDER BY total DESC, provider_name`)
 }
 
-func (s *Store) facets(ctx context.Context, what, query string) ([]Facet, error) {
-	rows, err := s.r.QueryContext(ctx, query)
+func (s *Store) facets(ctx context.Context, what, query string, args ...any) ([]Facet, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: %s: %w", what, err)
 	}

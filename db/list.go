@@ -46,8 +46,9 @@ type ListQuery struct {
 	Published              *bool          // effective published
 	MinQuality, MaxQuality *int           // effective quality; an article without one matches neither
 	Sort                   Sort           // "" = newest
-	Cursor                 string         // from Page.Next
+	Cursor                 string         // from Page.Next, Prev or Last; "" = the first page
 	Limit                  int            // 0 = DefaultLimit, at most MaxLimit
+	Counts                 CountMode      // how to count per status; the zero value is CountsExact
 }
 
 // Summary is one row of the queue.
@@ -68,15 +69,34 @@ type Summary struct {
 
 // Page is one page of the queue.
 type Page struct {
-	Items  []Summary
-	Next   string                 // cursor of the next page, "" on the last
-	Counts map[article.Status]int // per status, with the other filters applied
-	Total  int                    // items matching all filters, status included
+	Items []Summary
+	Next  string // cursor of the next page, "" on the last
+	Prev  string // cursor of the previous page, "" on the first
+	Last  string // cursor of the last page; "" on it, and when Total is not exact
+	// Offset is the position of Items[0] among the matching articles,
+	// from 0: "51–100" is Offset 50 with 50 items. It is carried by the
+	// cursor, so rows added or removed before the page since the cursor
+	// was made shift it; it is made consistent at the ends (0 on the
+	// first page, Total-len(Items) on the last when Total is exact).
+	Offset int
+	// Counts are per status, with the other filters applied; every status
+	// is present, except with CountsNone (nil).
+	Counts map[article.Status]int
+	// Capped marks the counts that are a lower bound: CountCap, and more
+	// match (only with CountsCapped).
+	Capped map[article.Status]bool
+	// Total is the number of articles matching all filters, status
+	// included; TotalCapped says it is a lower bound (CountCap per status).
+	Total       int
+	TotalCapped bool
 }
 
-// List returns one page of articles matching q, in q.Sort order, with
-// keyset pagination: the cursor holds the last row's sort value and id, so
-// every page is an index range scan however deep it is.
+// List returns one page of articles matching q, in q.Sort order, with its
+// per-status counts (see CountMode) and cursors for the next, previous and
+// last pages. Paging is keyset, never OFFSET: a cursor holds the sort
+// value and id of a row, so every page, the last one included, is an
+// index range scan however deep it is. Errors: ErrBadCursor (wrapped) for
+// a cursor List did not make for q.Sort; an unknown sort or status.
 func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	sort, err := q.sort()
 	if err != nil {
@@ -86,15 +106,10 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	var after []any // sort value and id of the last row shown
-	if q.Cursor != "" {
-		v, id, err := decodeCursor(q.Cursor, sort)
-		if err != nil {
-			return Page{}, err
-		}
-		after = []any{v, id}
+	cur, err := decodeCursor(q.Cursor, sort)
+	if err != nil {
+		return Page{}, err
 	}
-	limit := q.limit()
 	// One read transaction, so counts and items come from one snapshot.
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -102,34 +117,153 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	}
 	defer tx.Rollback()
 
-	counts, err := countByStatus(ctx, tx, f)
-	if err != nil {
-		return Page{}, err
-	}
-	page := Page{Counts: counts}
-	for st, n := range counts {
-		if q.Status == "" || q.Status == st {
-			page.Total += n
+	var page Page
+	exact := false // whether Total is exact
+	if q.Counts != CountsNone {
+		c, err := q.counts(ctx, tx, f, q.Counts)
+		if err != nil {
+			return Page{}, err
 		}
-	}
-	if page.Total == 0 {
-		return page, nil // nothing to page through: skip the page query
+		page.Counts, page.Capped = c.n, c.capped
+		for _, st := range article.Statuses {
+			if q.Status == "" || q.Status == st {
+				page.Total += c.n[st]
+				page.TotalCapped = page.TotalCapped || c.capped[st]
+			}
+		}
+		exact = !page.TotalCapped
+		if page.Total == 0 {
+			return page, nil // nothing to page through: skip the page query
+		}
 	}
 	if q.Status != "" {
 		f.add("a.status = ?", string(q.Status))
 	}
-	if after != nil {
-		f.add("("+sortColumn[sort]+", a.id) < (?, ?)", after...)
-	}
-	page.Items, err = summaries(ctx, tx, f, sort, limit+1)
-	if err != nil {
+	w := window{tx: tx, f: f, sort: sort, limit: q.limit()}
+	if err := w.read(ctx, cur); err != nil {
 		return Page{}, err
 	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		page.Next = encodeCursor(sort, page.Items[limit-1])
+	page.Items, page.Offset = w.items, w.offset
+	if exact {
+		page.Offset = clampOffset(w, page.Total)
+	}
+	if n := len(w.items); n > 0 {
+		if w.hasPrev {
+			page.Prev = encodeCursor(sort, dirBefore, &w.items[0], page.Offset)
+		}
+		if w.hasNext {
+			page.Next = encodeCursor(sort, dirAfter, &w.items[n-1], page.Offset+n)
+			if exact {
+				page.Last = encodeCursor(sort, dirLast, nil, max(page.Total-w.limit, 0))
+			}
+		}
 	}
 	return page, nil
+}
+
+// clampOffset makes a page's position agree with what is known for sure:
+// nothing before the first page, nothing after the last, total rows in all.
+func clampOffset(w window, total int) int {
+	off, n := w.offset, len(w.items)
+	if !w.hasNext || off+n > total {
+		off = total - n
+	}
+	if w.hasPrev {
+		off = max(off, 1)
+	}
+	return max(off, 0)
+}
+
+// window reads one page of rows in one of the ways a cursor asks.
+type window struct {
+	tx    *sql.Tx
+	f     where // every filter, status included
+	sort  Sort
+	limit int
+
+	items            []Summary // in sort order
+	offset           int       // position of items[0], as the cursor says
+	hasPrev, hasNext bool
+}
+
+// read fills w for cur: the first page (no cursor), the rows after or
+// before a row, or the last page. The rows before a row, and the last
+// page, are the first rows of the reverse order, reversed. When the rows
+// before a row no longer fill a page (rows were removed since the cursor
+// was made), that page is the first one, read as such so it is full; when
+// nothing is left after a row, the last page is shown instead.
+func (w *window) read(ctx context.Context, cur cursor) error {
+	switch cur.dir {
+	case dirAfter:
+		if err := w.forward(ctx, &cur); err != nil || len(w.items) > 0 {
+			return err
+		}
+		if err := w.backward(ctx, nil); err != nil {
+			return err
+		}
+		w.offset = max(cur.pos-len(w.items), 0)
+		return nil
+	case dirBefore:
+		if err := w.backward(ctx, &cur); err != nil || w.hasPrev {
+			return err
+		}
+		return w.forward(ctx, nil)
+	case dirLast:
+		if err := w.backward(ctx, nil); err != nil {
+			return err
+		}
+		w.offset = max(cur.pos, 1)
+		if !w.hasPrev {
+			w.offset = 0
+		}
+		return nil
+	}
+	return w.forward(ctx, nil)
+}
+
+// forward reads the page after cur's row, or the first page when cur is
+// nil.
+func (w *window) forward(ctx context.Context, cur *cursor) error {
+	f := w.f
+	w.offset, w.hasPrev = 0, false
+	if cur != nil {
+		f.conds = slices.Clip(f.conds)
+		f.args = slices.Clip(f.args)
+		f.add("("+sortColumn[w.sort]+", a.id) < (?, ?)", cur.value, cur.id)
+		w.offset, w.hasPrev = cur.pos, true
+	}
+	items, err := summaries(ctx, w.tx, f, w.sort, w.limit+1)
+	if err != nil {
+		return err
+	}
+	w.hasNext = len(items) > w.limit
+	w.items = items[:min(len(items), w.limit)]
+	return nil
+}
+
+// backward reads the page before cur's row, or the last page when cur is
+// nil: the first rows of the reverse order, reversed.
+func (w *window) backward(ctx context.Context, cur *cursor) error {
+	f := w.f
+	w.hasNext = false
+	if cur != nil {
+		f.conds = slices.Clip(f.conds)
+		f.args = slices.Clip(f.args)
+		f.add("("+sortColumn[w.sort]+", a.id) > (?, ?)", cur.value, cur.id)
+		w.hasNext = true
+	}
+	items, err := orderedSummaries(ctx, w.tx, f, w.sort, true, w.limit+1)
+	if err != nil {
+		return err
+	}
+	w.hasPrev = len(items) > w.limit
+	items = items[:min(len(items), w.limit)]
+	slices.Reverse(items)
+	w.items = items
+	if cur != nil {
+		w.offset = max(cur.pos-len(items), 0)
+	}
+	return nil
 }
 
 func (q ListQuery) limit() int {
@@ -206,36 +340,15 @@ func (q ListQuery) where(withStatus bool) (where, error) {
 	return f, nil
 }
 
-// countByStatus returns the number of articles matching f per status,
-// every status present.
-func countByStatus(ctx context.Context, tx *sql.Tx, f where) (map[article.Status]int, error) {
-	counts := make(map[article.Status]int, len(article.Statuses))
-	for _, st := range article.Statuses {
-		counts[st] = 0
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT a.status, count(*) FROM articles a`+f.sql()+` GROUP BY a.status`, f.args...)
-	if err != nil {
-		return nil, fmt.Errorf("db: count articles: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, fmt.Errorf("db: count articles: %w", err)
-		}
-		counts[article.Status(st)] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: count articles: %w", err)
-	}
-	return counts, nil
-}
-
 // summaries runs the page query. Effective topics come from the row's own
 // JSON (edit_topics, else topics), so a page needs no second query.
 func summaries(ctx context.Context, tx *sql.Tx, f where, sort Sort, limit int) ([]Summary, error) {
-	query, args := pageQuery(f, sort, limit)
+	return orderedSummaries(ctx, tx, f, sort, false, limit)
+}
+
+// orderedSummaries is summaries in sort order, or its reverse.
+func orderedSummaries(ctx context.Context, tx *sql.Tx, f where, sort Sort, reverse bool, limit int) ([]Summary, error) {
+	query, args := orderedPageQuery(f, sort, reverse, limit)
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: list articles: %w", err)
@@ -265,53 +378,113 @@ func summaries(ctx context.Context, tx *sql.Tx, f where, sort Sort, limit int) (
 	return out, nil
 }
 
-// pageQuery is the SQL of one page; the plan test explains it.
+// pageQuery is the SQL of one page in sort order.
 func pageQuery(f where, sort Sort, limit int) (string, []any) {
+	return orderedPageQuery(f, sort, false, limit)
+}
+
+// orderedPageQuery is the SQL of one page, in sort order or its reverse;
+// the plan test explains it.
+func orderedPageQuery(f where, sort Sort, reverse bool, limit int) (string, []any) {
+	dir := " DESC"
+	if reverse {
+		dir = " ASC"
+	}
 	return `SELECT a.id, a.key, a.title, a.category, a.provider_name, a.published_at,
 		a.eff_quality, a.heat, coalesce(a.edit_topics, a.topics), a.status, a.eff_published
-		FROM articles a` + f.sql() + ` ORDER BY ` + sortColumn[sort] + ` DESC, a.id DESC LIMIT ?`,
+		FROM articles a` + f.sql() + ` ORDER BY ` + sortColumn[sort] + dir + `, a.id` + dir + ` LIMIT ?`,
 		append(slices.Clip(f.args), limit)
 }
 
-// A cursor is base64url of "sort|value|id": the sort it belongs to, and
-// the sort value and id of the last row shown.
-func encodeCursor(sort Sort, last Summary) string {
-	var v int64
-	switch sort {
-	case SortNewest:
-		v = toUnix(last.PublishedAt)
-	case SortHeat:
-		v = int64(last.Heat)
-	case SortQuality:
-		v = int64(last.Quality)
-		if !last.HasQuality {
-			v = -1
-		}
+// Cursor directions: the rows after a row, the rows before a row, the
+// last page.
+const (
+	dirAfter  = 'a'
+	dirBefore = 'b'
+	dirLast   = 'l'
+)
+
+// maxCursorPos bounds the position a cursor may carry: far more rows than
+// a store holds, small enough that no sum overflows.
+const maxCursorPos = 1 << 40
+
+// cursor is a decoded page cursor. dir 0 is the first page.
+type cursor struct {
+	sort  Sort
+	dir   byte
+	value int64 // sort value of the row (dirAfter, dirBefore)
+	id    int64 // id of the row (dirAfter, dirBefore)
+	pos   int   // dirAfter: position of the page's first row; dirBefore: of the row; dirLast: an estimate of the page's
+}
+
+// encodeCursor writes a cursor as base64url of "sort|dir|value|id|pos":
+// the sort value and id of row (nil for dirLast: 0 and 0), and pos (see
+// cursor). It is ours: decodeCursor checks every part, and the value and
+// id only ever become arguments of a keyset condition.
+func encodeCursor(sort Sort, dir byte, row *Summary, pos int) string {
+	var v, id int64
+	if row != nil {
+		v, id = sortValue(sort, *row), row.ID
 	}
-	raw := string(sort) + "|" + strconv.FormatInt(v, 10) + "|" + strconv.FormatInt(last.ID, 10)
+	raw := string(sort) + "|" + string(rune(dir)) + "|" + strconv.FormatInt(v, 10) + "|" +
+		strconv.FormatInt(id, 10) + "|" + strconv.Itoa(pos)
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
-func decodeCursor(c string, sort Sort) (value, id int64, err error) {
+// sortValue is a row's value in the column sort orders by.
+func sortValue(sort Sort, s Summary) int64 {
+	switch sort {
+	case SortHeat:
+		return int64(s.Heat)
+	case SortQuality:
+		if !s.HasQuality {
+			return -1
+		}
+		return int64(s.Quality)
+	}
+	return toUnix(s.PublishedAt)
+}
+
+// decodeCursor reads a cursor made by encodeCursor for sort; "" is the
+// first page. Anything else is an error wrapping ErrBadCursor.
+func decodeCursor(c string, sort Sort) (cursor, error) {
 	bad := func(why string) error { return fmt.Errorf("db: %w: %s", ErrBadCursor, why) }
+	if c == "" {
+		return cursor{sort: sort}, nil
+	}
 	if len(c) > 128 {
-		return 0, 0, bad("too long")
+		return cursor{}, bad("too long")
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
-		return 0, 0, bad("not base64url")
+		return cursor{}, bad("not base64url")
 	}
 	parts := strings.Split(string(raw), "|")
-	if len(parts) != 3 {
-		return 0, 0, bad("malformed")
+	if len(parts) != 5 || len(parts[1]) != 1 {
+		return cursor{}, bad("malformed")
 	}
 	if Sort(parts[0]) != sort {
-		return 0, 0, bad("made for another sort")
+		return cursor{}, bad("made for another sort")
 	}
-	value, err1 := strconv.ParseInt(parts[1], 10, 64)
-	id, err2 := strconv.ParseInt(parts[2], 10, 64)
-	if err := errors.Join(err1, err2); err != nil || id <= 0 {
-		return 0, 0, bad("malformed")
+	cur := cursor{sort: sort, dir: parts[1][0]}
+	var err1, err2, err3 error
+	cur.value, err1 = strconv.ParseInt(parts[2], 10, 64)
+	cur.id, err2 = strconv.ParseInt(parts[3], 10, 64)
+	cur.pos, err3 = strconv.Atoi(parts[4])
+	if errors.Join(err1, err2, err3) != nil || cur.pos < 0 || cur.pos > maxCursorPos {
+		return cursor{}, bad("malformed")
 	}
-	return value, id, nil
+	switch cur.dir {
+	case dirAfter, dirBefore:
+		if cur.id <= 0 {
+			return cursor{}, bad("malformed")
+		}
+	case dirLast:
+		if cur.id != 0 || cur.value != 0 {
+			return cursor{}, bad("malformed")
+		}
+	default:
+		return cursor{}, bad("unknown direction")
+	}
+	return cur, nil
 }

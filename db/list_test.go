@@ -230,10 +230,18 @@ func TestListBadInput(t *testing.T) {
 		"not base64":     "%%%",
 		"garbage":        "aGVsbG8",
 		"other sort":     strings.Replace(p.Next, "aGVhd", "bmV3Z", 1),
-		"negative id":    encodeCursorRaw("heat|5|-1"),
-		"not a number":   encodeCursorRaw("heat|x|3"),
-		"too many parts": encodeCursorRaw("heat|1|2|3"),
-		"huge":           strings.Repeat("A", 4096),
+		"old format":      encodeCursorRaw("heat|5|3"),
+		"negative id":     encodeCursorRaw("heat|a|5|-1|0"),
+		"zero id":         encodeCursorRaw("heat|b|5|0|0"),
+		"not a number":    encodeCursorRaw("heat|a|x|3|0"),
+		"bad position":    encodeCursorRaw("heat|a|5|3|x"),
+		"negative pos":    encodeCursorRaw("heat|a|5|3|-50"),
+		"huge pos":        encodeCursorRaw("heat|a|5|3|99999999999999999"),
+		"unknown dir":     encodeCursorRaw("heat|z|5|3|0"),
+		"long dir":        encodeCursorRaw("heat|ab|5|3|0"),
+		"last with a row": encodeCursorRaw("heat|l|5|3|0"),
+		"too many parts":  encodeCursorRaw("heat|a|1|2|3|4"),
+		"huge":            strings.Repeat("A", 4096),
 	} {
 		_, err := s.List(context.Background(), ListQuery{Sort: SortHeat, Cursor: cursor})
 		if !errors.Is(err, ErrBadCursor) {
@@ -268,19 +276,25 @@ func TestQueueUsesIndex(t *testing.T) {
 		{ListQuery{Sort: SortHeat}, "articles_heat"},
 		{ListQuery{Sort: SortQuality}, "articles_quality"},
 	} {
-		for _, cursor := range []bool{false, true} {
-			f, err := tt.q.where(true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sort, _ := tt.q.sort()
-			if cursor {
-				f.add("("+sortColumn[sort]+", a.id) < (?, ?)", 5, 5)
-			}
-			query, args := pageQuery(f, sort, 51)
-			plan := explain(t, s, query, args...)
-			if !strings.Contains(plan, "USING INDEX "+tt.index) || strings.Contains(plan, "TEMP B-TREE") {
-				t.Errorf("%+v cursor %v: plan\n%s\nwant a scan of %s without a sort", tt.q, cursor, plan, tt.index)
+		// Forward (next pages) and reverse (previous and last pages),
+		// from the start and from a cursor.
+		for _, reverse := range []bool{false, true} {
+			for _, cursor := range []bool{false, true} {
+				f, err := tt.q.where(true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sort, _ := tt.q.sort()
+				if cursor && reverse {
+					f.add("("+sortColumn[sort]+", a.id) > (?, ?)", 5, 5)
+				} else if cursor {
+					f.add("("+sortColumn[sort]+", a.id) < (?, ?)", 5, 5)
+				}
+				query, args := orderedPageQuery(f, sort, reverse, 51)
+				plan := explain(t, s, query, args...)
+				if !strings.Contains(plan, "USING INDEX "+tt.index) || strings.Contains(plan, "TEMP B-TREE") {
+					t.Errorf("%+v cursor %v reverse %v: plan\n%s\nwant a scan of %s without a sort", tt.q, cursor, reverse, plan, tt.index)
+				}
 			}
 		}
 	}
@@ -306,3 +320,131 @@ func explain(t *testing.T, s *Store, query string, args ...any) string {
 }
 
 func encodeCursorRaw(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// page is what a test keeps of a List page.
+type page struct {
+	ids    []int64
+	offset int
+	p      Page
+}
+
+func listPage(t *testing.T, s *Store, q ListQuery) page {
+	t.Helper()
+	p, err := s.List(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, it := range p.Items {
+		ids = append(ids, it.ID)
+	}
+	return page{ids: ids, offset: p.Offset, p: p}
+}
+
+// TestListPagingBothWays walks every queue forward, then checks that
+// "previous" from each page gives the page before it, that "last" gives
+// the final page from anywhere, and the positions of every page.
+func TestListPagingBothWays(t *testing.T) {
+	s, recs := listFixture(t, 237)
+	for _, sort := range []Sort{SortNewest, SortHeat, SortQuality} {
+		for _, st := range []article.Status{"", article.StatusPending, article.StatusRejected} {
+			t.Run(string(sort)+"/"+string(st), func(t *testing.T) {
+				want := expect(recs, sort, func(r *Record) bool { return st == "" || r.Status == st })
+				const limit = 10
+				q := ListQuery{Sort: sort, Status: st, Limit: limit}
+				var pages []page
+				for cur := ""; ; {
+					q.Cursor = cur
+					pg := listPage(t, s, q)
+					pages = append(pages, pg)
+					if cur = pg.p.Next; cur == "" {
+						break
+					}
+				}
+				var all []int64
+				for i, pg := range pages {
+					all = append(all, pg.ids...)
+					if pg.offset != i*limit || pg.p.Total != len(want) {
+						t.Errorf("page %d: offset %d total %d, want %d and %d", i, pg.offset, pg.p.Total, i*limit, len(want))
+					}
+					if (pg.p.Prev == "") != (i == 0) || (pg.p.Last == "") != (i == len(pages)-1) {
+						t.Errorf("page %d of %d: prev %q last %q", i, len(pages), pg.p.Prev, pg.p.Last)
+					}
+					if i > 0 {
+						q.Cursor = pg.p.Prev
+						prev := listPage(t, s, q)
+						if !slices.Equal(prev.ids, pages[i-1].ids) || prev.offset != pages[i-1].offset {
+							t.Errorf("previous of page %d: offset %d ids %v, want %d %v", i, prev.offset, prev.ids, pages[i-1].offset, pages[i-1].ids)
+						}
+					}
+					// The last page is the reverse order's first page: the
+					// last limit rows, a full page.
+					if pg.p.Last != "" {
+						q.Cursor = pg.p.Last
+						last := listPage(t, s, q)
+						from := max(len(want)-limit, 0)
+						if !slices.Equal(last.ids, want[from:]) || last.offset != from || last.p.Next != "" {
+							t.Errorf("last from page %d: offset %d ids %v next %q, want %d %v", i, last.offset, last.ids, last.p.Next, from, want[from:])
+						}
+						q.Cursor = last.p.Prev
+						before := listPage(t, s, q)
+						if from2 := max(from-limit, 0); !slices.Equal(before.ids, want[from2:from2+limit]) || before.offset != from2 {
+							t.Errorf("previous of last: offset %d ids %v, want %d %v", before.offset, before.ids, from2, want[from2:from2+limit])
+						}
+					}
+				}
+				if !slices.Equal(all, want) {
+					t.Errorf("pages hold %d ids, want %d in order", len(all), len(want))
+				}
+			})
+		}
+	}
+}
+
+// TestListPagingAfterRowsChanged follows cursors made before rows were
+// removed: the pages stay full and their positions consistent.
+func TestListPagingAfterRowsChanged(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	mustImport(t, s, genArticles(35)...)
+	q := ListQuery{Sort: SortHeat, Limit: 10}
+	first := listPage(t, s, q)
+	q.Cursor = first.p.Next
+	second := listPage(t, s, q)
+	q.Cursor = second.p.Next
+	third := listPage(t, s, q)
+	// Three rows of the first page go: "previous" from the second page
+	// finds 7 rows, so it shows the first page, full, at position 0.
+	for _, id := range first.ids[:3] {
+		if _, err := s.w.Exec(`DELETE FROM articles WHERE id = ?`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q.Cursor = second.p.Prev
+	prev := listPage(t, s, q)
+	if len(prev.ids) != 10 || prev.offset != 0 || prev.p.Prev != "" || !slices.Equal(prev.ids[:7], first.ids[3:]) {
+		t.Errorf("previous after removals: %d rows at %d, prev %q", len(prev.ids), prev.offset, prev.p.Prev)
+	}
+	// Everything after the third page's start goes: its cursor shows the
+	// last page there is, at its true position.
+	rest := append(third.ids, listPage(t, s, ListQuery{Sort: SortHeat, Limit: 10, Cursor: third.p.Next}).ids...)
+	for _, id := range rest {
+		if _, err := s.w.Exec(`DELETE FROM articles WHERE id = ?`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q.Cursor = second.p.Next
+	gone := listPage(t, s, q)
+	if !slices.Equal(gone.ids, second.ids) || gone.offset != 7 || gone.p.Next != "" || gone.p.Total != 17 {
+		t.Errorf("past the end: ids %v at %d (total %d), want %v at 7 of 17", gone.ids, gone.offset, gone.p.Total, second.ids)
+	}
+	// A position larger than the rows is clamped to the rows.
+	forged := encodeCursor(SortHeat, dirAfter, &prev.p.Items[9], 5000)
+	p, err := s.List(ctx, ListQuery{Sort: SortHeat, Limit: 10, Cursor: forged})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Offset != 10 || len(p.Items) != 7 {
+		t.Errorf("forged position: offset %d with %d items, want 10 and 7", p.Offset, len(p.Items))
+	}
+}

@@ -117,7 +117,7 @@ func TestSearch(t *testing.T) {
 }
 
 // readerArticles are the articles of TestSearchFindsWhatReaderSees, by
-// name: the field reports, and made-up articles for the other cases.
+// key: the field reports, and made-up articles for the other cases.
 func readerArticles(t *testing.T) map[string]*article.Article {
 	t.Helper()
 	arts := map[string]*article.Article{}
@@ -130,7 +130,7 @@ func readerArticles(t *testing.T) map[string]*article.Article {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		arts[name] = a
+		arts[a.Key] = a
 	}
 	made := []struct{ name, title, excerpt string }{
 		{"oresund", "Øresund bridge tolls rise again", "Commuters between Malmö and Copenhagen pay more."},
@@ -180,7 +180,8 @@ func TestSearchFindsWhatReaderSees(t *testing.T) {
 		{"スマートフォン", []string{"osaka"}}, // katakana with ー
 		{"ｽﾏｰﾄﾌｫﾝ", []string{"osaka"}}, // typed half-width
 		{"자전거", []string{"seoul"}},     // Hangul inside 자전거도로
-		{"大", []string{"osaka"}},       // one character, typed: a prefix of 大阪
+		{"大", []string{"osaka", cjk}},  // one character: 大阪, 大学
+		{"校 火车", []string{cjk}},        // one character first: 大学校园
 		{"lodz", []string{latin}},
 		{"Łódź", []string{latin}},
 		{"LODZ", []string{latin}},

@@ -58,7 +58,7 @@ func TestSearchText(t *testing.T) {
 func TestSearchTextASCIIFastPath(t *testing.T) {
 	for c := 0x20; c < 0x7f; c++ {
 		s := "Ab" + string(rune(c)) + "Z"
-		if got, want := searchText(s), searchText(s+"é")[:len(s)]; got != want {
+		if got, want := searchText(s), searchText(s + "é")[:len(s)]; got != want {
 			t.Errorf("%q: fast path %q, full path %q", s, got, want)
 		}
 	}

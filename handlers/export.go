@@ -43,14 +43,28 @@ func (a *Articles) Export(c echo.Context) error {
 	case format == "":
 		return a.exportPage(c, http.StatusOK, f)
 	}
+	if n, err := a.matching(c.Request().Context(), f); err != nil {
+		return err
+	} else if n == 0 {
+		// A download link kept from before the last match left: the page
+		// says so instead of handing out an empty file.
+		f.problem("No article matches these filters now, so there is nothing to download.")
+		return a.exportPage(c, http.StatusNotFound, f)
+	}
 	return a.streamExport(c, f, format)
+}
+
+// matching is how many articles the filters select now.
+func (a *Articles) matching(ctx context.Context, f filters) (int, error) {
+	q := f.query
+	q.Limit = 1 // only the total is needed
+	page, err := a.store.List(ctx, q)
+	return page.Total, err
 }
 
 func (a *Articles) exportPage(c echo.Context, status int, f filters) error {
 	ctx := c.Request().Context()
-	q := f.query
-	q.Limit = 1 // only the total is needed
-	page, err := a.store.List(ctx, q)
+	total, err := a.matching(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -63,12 +77,12 @@ func (a *Articles) exportPage(c echo.Context, status int, f filters) error {
 		Choices: choices,
 		Statuses: options(f.view.Status, []string{"approved", "pending", "rejected", "all"},
 			[]string{"Approved", "Pending", "Rejected", "All"}),
-		Matching:    page.Total,
+		Matching:    total,
 		CheckLimit:  previewLimit,
 		Notices:     f.problems,
 		DownloadURL: "/export?" + filterValues(f.view).Encode(),
 	}
-	if status == http.StatusOK && page.Total > 0 {
+	if status == http.StatusOK && total > 0 {
 		if err := a.preview(ctx, f, &v); err != nil {
 			return err
 		}

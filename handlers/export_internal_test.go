@@ -19,6 +19,11 @@ func (brokenExport) Export(context.Context, db.ListQuery, func(db.ExportRecord) 
 	return errors.New("database gone")
 }
 
+// List says one article matches, so the download starts.
+func (brokenExport) List(context.Context, db.ListQuery) (db.Page, error) {
+	return db.Page{Total: 1}, nil
+}
+
 // An export that fails before any byte reached the client ends in the
 // error page, shown as a page: not offered as the download's file.
 func TestExportErrorBeforeTheFirstByteIsAPage(t *testing.T) {

@@ -127,23 +127,6 @@ func unzip(t *testing.T, b []byte) map[string][]byte {
 
 var zipName = regexp.MustCompile(`^attachment; filename=newsdesk-(approved|all|pending|rejected)-\d{8}-\d{4}\.(zip|yaml)$`)
 
-func TestExportOfNothingIsAnEmptyZip(t *testing.T) {
-	_, alice, _ := seedEnv(t) // pending only
-	res := alice.Get("/export?format=zip")
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", res.StatusCode)
-	}
-	if ct := res.Header.Get("Content-Type"); ct != "application/zip" {
-		t.Errorf("Content-Type %q", ct)
-	}
-	if cd := res.Header.Get("Content-Disposition"); !zipName.MatchString(cd) || !strings.Contains(cd, "-approved-") {
-		t.Errorf("Content-Disposition %q", cd)
-	}
-	if files := unzip(t, alice.Bytes(res)); len(files) != 0 {
-		t.Errorf("%d files", len(files))
-	}
-}
-
 func TestExportZipAndYAML(t *testing.T) {
 	env, alice, _ := seedEnv(t)
 	env.ImportFiles(t, "../testdata/articles/valid/crlf.md", "../testdata/articles/valid/comments.md", "../testdata/articles/valid/bom.md")
@@ -279,4 +262,19 @@ func lineDiff(a, b string) string {
 		}
 	}
 	return out.String()
+}
+
+// A download link followed after its last match left is the export page
+// saying so, not an empty file.
+func TestExportDownloadOfNothingIsAPage(t *testing.T) {
+	_, alice := queueFixture(t)
+	for _, format := range []string{"zip", "yaml"} {
+		res := alice.Get("/export?status=all&provider=Nobody&format=" + format)
+		if res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Disposition") != "" {
+			t.Errorf("%s: status %d, Content-Disposition %q", format, res.StatusCode, res.Header.Get("Content-Disposition"))
+		}
+		if got := webtest.TestIDTexts(alice.Doc(res), "filter-notice"); len(got) != 1 || !strings.Contains(got[0], "nothing to download") {
+			t.Errorf("%s: notices %q", format, got)
+		}
+	}
 }

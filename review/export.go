@@ -75,7 +75,11 @@ func (s *Service) Export(ctx context.Context, q db.ListQuery, w Writer) (ExportR
 			}
 			reason = err.Error()
 		}
-		rep.Skipped = append(rep.Skipped, Skipped{Key: r.Key, FileName: r.FileName, Reason: reason})
+		name := r.FileName
+		if name == "" { // a damaged row may keep only its key
+			name = "(the file of article " + r.Key + ")"
+		}
+		rep.Skipped = append(rep.Skipped, Skipped{Key: r.Key, FileName: name, Reason: reason})
 		return nil
 	})
 	if err != nil {

@@ -11,9 +11,11 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -157,7 +159,7 @@ func (d *DirWriter) open() error {
 	if err := d.writeManifest(false, nil, nil); err != nil {
 		return err
 	}
-	d.jrnl, err = os.OpenFile(filepath.Join(d.dir, journalName), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+	d.jrnl, err = os.OpenFile(filepath.Join(d.dir, journalName), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o666)
 	return err
 }
 
@@ -172,10 +174,7 @@ func makeDir(dir string) error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return os.Chmod(dir, 0o755)
+	return os.MkdirAll(dir, 0o777) // less the umask, like mkdir(1)
 }
 
 // readEarlier is every file earlier exports wrote: the previous manifest's
@@ -316,16 +315,16 @@ func (d *DirWriter) write(name string, data []byte) error {
 	return nil
 }
 
-// writeAtomic writes data to a temporary file in dir, mode 0644, and
-// renames it to path; sync also flushes it to the disk first.
+// writeAtomic writes data to a temporary file in dir and renames it to
+// path; sync also flushes it to the disk first. The file's mode is 0666
+// less the umask, as for any file a command writes: 0644 usually, so the
+// pipeline (often another user) can read it, and private under umask 077.
 func writeAtomic(dir, path string, data []byte, sync bool) error {
-	tmp, err := os.CreateTemp(dir, tempPrefix+"*")
+	tmp, err := createTemp(dir)
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.Write(data)
-	// CreateTemp makes the file owner-only; readers are often other users.
-	err = errors.Join(werr, tmp.Chmod(0o644))
+	_, err = tmp.Write(data)
 	if sync && err == nil {
 		err = tmp.Sync()
 	}
@@ -336,6 +335,20 @@ func writeAtomic(dir, path string, data []byte, sync bool) error {
 		os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// createTemp creates a new file named tempPrefix and a random number in
+// dir, like os.CreateTemp but with mode 0666 less the umask (CreateTemp
+// makes it 0600 whatever the umask).
+func createTemp(dir string) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, tempPrefix+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("no free temporary file name in %s", dir)
 }
 
 // Close removes the stale files (see DirWriter), writes the final

@@ -47,10 +47,6 @@ func readManifest(t *testing.T, dir string) manifest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fi, err := os.Stat(filepath.Join(dir, ManifestName))
-	if err != nil || fi.Mode().Perm() != 0o644 {
-		t.Errorf("manifest mode %v, %v", fi.Mode(), err)
-	}
 	var m manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatalf("manifest: %v\n%s", err, data)
@@ -75,7 +71,7 @@ func dirFiles(t *testing.T, dir string) map[string]string {
 			t.Fatal(err)
 		}
 		out[e.Name()] = string(b)
-		if info, _ := e.Info(); info.Mode().Perm() != 0o644 {
+		if info, _ := e.Info(); info.Mode().Perm() != 0o666&^umask() {
 			t.Errorf("%q: mode %v, want 0644", e.Name(), info.Mode().Perm())
 		}
 	}
@@ -282,20 +278,29 @@ func TestDirWriterForgedManifest(t *testing.T) {
 	}
 }
 
-// TestDirWriterOpen: a missing folder is created 0755 whatever the umask;
-// a file in its place, an unreadable manifest and a second export at once
-// are errors naming the folder.
+// TestDirWriterOpen: a missing folder is created as mkdir(1) would,
+// under umask 077 private like the files in it; a file in its place, an
+// unreadable manifest and a second export at once are errors naming the
+// folder.
 func TestDirWriterOpen(t *testing.T) {
 	root := t.TempDir()
 	old := syscall.Umask(0o077)
 	dir := filepath.Join(root, "new", "out")
 	d, err := NewDirWriter(dir, DirOptions{})
+	if err == nil {
+		err = d.Add("a.md", []byte("a"))
+	}
 	syscall.Umask(old)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o755 {
-		t.Errorf("folder mode %v, %v; want 0755", fi.Mode().Perm(), err)
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("folder mode %v, %v; want 0700 under umask 077", fi.Mode().Perm(), err)
+	}
+	for _, name := range []string{"a.md", ManifestName} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, %v; want 0600 under umask 077", name, fi.Mode().Perm(), err)
+		}
 	}
 	if m := readManifest(t, dir); m.Complete || m.Finished != nil {
 		t.Errorf("manifest while exporting: complete %v, finished %v", m.Complete, m.Finished)
@@ -399,4 +404,11 @@ func killedExport(dir string) {
 	f.WriteString("half an arti")
 	syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	select {}
+}
+
+// umask is the process's file mode creation mask.
+func umask() os.FileMode {
+	m := syscall.Umask(0)
+	syscall.Umask(m)
+	return os.FileMode(m)
 }

@@ -57,7 +57,7 @@ func (s *StreamWriter) Close(skipped []Skipped) error {
 	}
 	s.closed = true
 	if len(skipped) > 0 {
-		fmt.Fprintf(s.w, "# newsdesk: %d articles not exported\n", len(skipped))
+		fmt.Fprintf(s.w, "# newsdesk: %s not exported\n", Plural(len(skipped), "article"))
 		for _, sk := range skipped {
 			fmt.Fprintf(s.w, "# - file: %s\n#   reason: %s\n", article.EscapeName(sk.FileName, nil), DisplayName(oneLine(sk.Reason)))
 		}

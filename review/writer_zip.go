@@ -112,7 +112,7 @@ func (z *ZipWriter) Close(skipped []Skipped) error {
 	stamp := z.now.UTC().Format("2006-01-02 15:04 UTC")
 	if len(skipped) > 0 {
 		var b strings.Builder
-		fmt.Fprintf(&b, "newsdesk export of %s: %d articles were left out of this zip.\n\n", stamp, len(skipped))
+		fmt.Fprintf(&b, "newsdesk export of %s: %s left out of this zip.\n\n", stamp, Plural(len(skipped), "article"))
 		for _, s := range skipped {
 			fmt.Fprintf(&b, "%s\n    %s\n", DisplayName(s.FileName), oneLine(s.Reason))
 		}

@@ -229,7 +229,7 @@ func TestZipWriterNotes(t *testing.T) {
 		t.Errorf("entries %v", slices.Sorted(maps.Keys(entries)))
 	}
 	note := string(entries[NotExportedNote])
-	for _, want := range []string{"2 articles were left out", "bad.md\n    the editors' values", `"odd\nname.md"`, "mismatch: stored bytes"} {
+	for _, want := range []string{"2 articles left out", "bad.md\n    the editors' values", `"odd\nname.md"`, "mismatch: stored bytes"} {
 		if !strings.Contains(note, want) {
 			t.Errorf("note lacks %q:\n%s", want, note)
 		}

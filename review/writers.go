@@ -47,3 +47,12 @@ func (s nameSet) claim(name, what string) error {
 	s[name] = true
 	return nil
 }
+
+// Plural is "1 article", "2 articles": n and noun, in the plural unless n
+// is 1 (nouns with a regular English plural only).
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

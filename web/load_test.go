@@ -51,16 +51,19 @@ type stalled struct {
 }
 
 // TestStalledDownloadsDoNotStarveTheApp starts ten export downloads (zip
-// and YAML) of an export far larger than the socket buffers, by clients
-// that read a few bytes and then stop reading, and checks that meanwhile
-// /healthz, the queue, the login page and a login answer (timed and
-// printed against the issue's one second; failed only past stallBound, as
-// the machine is shared). Before the fix each stalled download held one
-// of the store's four read connections while blocked on the socket, so
-// these answered 503 after their timeouts until the clients went away.
-// Then two downloads are read on to the end (a whole zip and a whole
-// stream, every article in them) and the others are closed: every export
-// handler ends and the server answers as before.
+// and YAML, as a logged-in editor) of an export far larger than the
+// socket buffers, by clients that read a few bytes and then stop reading
+// with the connection open. Once every export handler is blocked, it
+// checks that /healthz, the queue, a review page, a save, the login page
+// and a login answer (timed and printed against the issue's one second;
+// failed only past stallBound, as the machine is shared). Before the fix
+// (the export read one query's rows while writing to the client) each
+// stalled download held one of the store's four read connections, so
+// healthz answered 503 and the queue, review page and login nothing at
+// all until the clients went away: run against that logic, this test
+// fails on each of them. Then two downloads are read on to the end (a
+// whole zip and a whole stream, every article in them), the others are
+// closed, every export handler ends and the server answers as before.
 func TestStalledDownloadsDoNotStarveTheApp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a load test")
@@ -115,7 +118,7 @@ func TestStalledDownloadsDoNotStarveTheApp(t *testing.T) {
 	// The app answers beside them.
 	var timings []string
 	for round, failed := 0, false; round < 3 && !failed; round++ { // one failed round says enough
-		for _, m := range probes(env.Client(t).HTTP.Jar, editor.HTTP.Jar, base, ids["fresh"]) {
+		for _, m := range stallProbes(env.Client(t).HTTP.Jar, editor.HTTP.Jar, base, ids["fresh"]) {
 			verdict := "under"
 			if m.took >= stallTarget {
 				verdict = "NOT under"
@@ -164,7 +167,7 @@ func TestStalledDownloadsDoNotStarveTheApp(t *testing.T) {
 	if after > baseline+5 {
 		t.Errorf("%d goroutines after the downloads ended, %d before they began", after, baseline)
 	}
-	if m := probe("GET /healthz", http.StatusOK, nil, func(c *http.Client) (*http.Response, error) {
+	if m := runProbe("GET /healthz", http.StatusOK, nil, func(c *http.Client) (*http.Response, error) {
 		return c.Get(base + "/healthz")
 	}); m.err != nil || m.status != http.StatusOK {
 		t.Errorf("after the downloads: GET /healthz: %d, %v", m.status, m.err)
@@ -180,8 +183,8 @@ func TestStalledDownloadsDoNotStarveTheApp(t *testing.T) {
 	}
 }
 
-// measured is one timed request.
-type measured struct {
+// stallProbe is one timed request.
+type stallProbe struct {
 	name   string
 	want   int
 	status int
@@ -189,56 +192,56 @@ type measured struct {
 	err    error
 }
 
-// probes are the requests that must answer beside stalled downloads, to
+// stallProbes are the requests that must answer beside stalled downloads, to
 // the server at base: the health check, the queue, a review page and a
 // save of article id as the editor whose cookies are in editor, and the
 // login page and a login by a new browser whose cookies go in fresh.
-func probes(fresh, editor http.CookieJar, base string, id int64) []measured {
-	var out []measured
-	out = append(out, probe("GET /healthz", http.StatusOK, nil, func(c *http.Client) (*http.Response, error) {
+func stallProbes(fresh, editor http.CookieJar, base string, id int64) []stallProbe {
+	var out []stallProbe
+	out = append(out, runProbe("GET /healthz", http.StatusOK, nil, func(c *http.Client) (*http.Response, error) {
 		return c.Get(base + "/healthz")
 	}))
-	out = append(out, probe("GET /articles", http.StatusOK, editor, func(c *http.Client) (*http.Response, error) {
+	out = append(out, runProbe("GET /articles", http.StatusOK, editor, func(c *http.Client) (*http.Response, error) {
 		return c.Get(base + "/articles")
 	}))
 	var form url.Values
-	out = append(out, probe("GET /articles/{id}", http.StatusOK, editor, func(c *http.Client) (*http.Response, error) {
+	out = append(out, runProbe("GET /articles/{id}", http.StatusOK, editor, func(c *http.Client) (*http.Response, error) {
 		resp, err := c.Get(base + webtest.ArticlePath(id))
-		form = formIn(resp, `form[data-testid="review-form"]`)
+		form = browserForm(resp, `form[data-testid="review-form"]`)
 		return resp, err
 	}))
 	if form != nil {
 		q, _ := strconv.Atoi(form.Get("quality"))
 		form.Set("quality", strconv.Itoa((q+1)%101))
-		out = append(out, probe("POST /articles/{id}", http.StatusSeeOther, editor, func(c *http.Client) (*http.Response, error) {
+		out = append(out, runProbe("POST /articles/{id}", http.StatusSeeOther, editor, func(c *http.Client) (*http.Response, error) {
 			return c.PostForm(base+webtest.ArticlePath(id), form)
 		}))
 	}
 	var login url.Values
-	out = append(out, probe("GET /login", http.StatusOK, fresh, func(c *http.Client) (*http.Response, error) {
+	out = append(out, runProbe("GET /login", http.StatusOK, fresh, func(c *http.Client) (*http.Response, error) {
 		resp, err := c.Get(base + "/login")
-		login = formIn(resp, `form[method="post"]`)
+		login = browserForm(resp, `form[method="post"]`)
 		return resp, err
 	}))
 	if login != nil {
 		login.Set("username", webtest.EditorName)
 		login.Set("password", webtest.EditorPassword)
-		out = append(out, probe("POST /login", http.StatusSeeOther, fresh, func(c *http.Client) (*http.Response, error) {
+		out = append(out, runProbe("POST /login", http.StatusSeeOther, fresh, func(c *http.Client) (*http.Response, error) {
 			return c.PostForm(base+"/login", login)
 		}))
 	}
 	return out
 }
 
-// probe times do with a client that keeps its cookies in jar (nil: no
+// runProbe times do with a client that keeps its cookies in jar (nil: no
 // cookies), does not follow redirects and gives up after stallBound. The
 // body is read in full within the time.
-func probe(name string, want int, jar http.CookieJar, do func(*http.Client) (*http.Response, error)) measured {
+func runProbe(name string, want int, jar http.CookieJar, do func(*http.Client) (*http.Response, error)) stallProbe {
 	c := &http.Client{
 		Jar: jar, Timeout: stallBound,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	m := measured{name: name, want: want}
+	m := stallProbe{name: name, want: want}
 	start := time.Now()
 	resp, err := do(c)
 	if err == nil {
@@ -250,10 +253,10 @@ func probe(name string, want int, jar http.CookieJar, do func(*http.Client) (*ht
 	return m
 }
 
-// formIn reads the first form matching sel in resp's HTML as a browser
+// browserForm reads the first form matching sel in resp's HTML as a browser
 // would submit it (hidden and text inputs, checked boxes and radios,
 // textareas), leaving resp's body readable again; nil when there is none.
-func formIn(resp *http.Response, sel string) url.Values {
+func browserForm(resp *http.Response, sel string) url.Values {
 	if resp == nil || resp.StatusCode != http.StatusOK {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/review"
 )
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,7 +35,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "fault: %s\n", p)
 	}
 	if len(problems) > 0 {
-		fmt.Fprintf(stdout, "%s: %d faults\n", *dbPath, len(problems))
+		fmt.Fprintf(stdout, "%s: %s\n", *dbPath, review.Plural(len(problems), "fault"))
 		return &exitError{code: 1}
 	}
 	fmt.Fprintf(stdout, "%s: no faults found\n", *dbPath)

@@ -41,7 +41,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *status != "all" {
 		st, err := article.ParseStatus(*status)
 		if err != nil {
-			return c.usageErr("export: --status: %v", err)
+			return c.usageErr("export: --status must be approved, pending, rejected or all, got %q", *status)
 		}
 		q.Status = st
 	}
@@ -76,7 +76,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil && !errors.Is(err, review.ErrIncomplete) {
 		return err
 	}
-	fmt.Fprintf(stderr, "exported %d articles to %s", rep.Written, where)
+	fmt.Fprintf(stderr, "exported %s to %s", review.Plural(rep.Written, "article"), review.DisplayName(where))
 	if len(rep.Skipped) > 0 {
 		fmt.Fprintf(stderr, "; %d not exported (named above)\n", len(rep.Skipped))
 		return &exitError{code: 1}

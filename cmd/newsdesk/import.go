@@ -36,6 +36,15 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	sources, failures := review.CollectFiles(paths)
+	if len(sources) == 0 {
+		// Nothing to store: a mistyped path must not create an empty
+		// database that serve would then accept.
+		printImport(stdout, &review.ImportReport{Failures: failures})
+		if len(failures) > 0 {
+			return &exitError{code: 1}
+		}
+		return nil
+	}
 	store, err := db.Open(ctx, *dbPath)
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"fmt"
 	"os"
 	"os/exec"
@@ -148,7 +150,15 @@ func TestReimportKeepsEditorValues(t *testing.T) {
 }
 
 func TestCommandLineErrors(t *testing.T) {
-	dbPath := filepath.Join(t.TempDir(), "n.db")
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "n.db")
+	valid := filepath.Join(dir, "valid.md")
+	if err := os.WriteFile(valid, []byte("---\ntitle: T\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := runCmd(t, "import", "--db", dbPath, valid); code != 0 {
+		t.Fatal("could not create the database")
+	}
 	tests := []struct {
 		args []string
 		code int
@@ -161,7 +171,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"import", "--db", dbPath, "--bogus", "x"}, 2, "flag provided but not defined: -bogus"},
 		{[]string{"import", "--db", dbPath, "/no/such/path"}, 1, "failed: /no/such/path:"},
 		{[]string{"export", "--db", dbPath}, 2, "--out DIR or --out - is required"},
-		{[]string{"export", "--db", dbPath, "--status", "maybe", "--out", "-"}, 2, `unknown status "maybe"`},
+		{[]string{"export", "--db", dbPath, "--status", "maybe", "--out", "-"}, 2, `--status must be approved, pending, rejected or all, got "maybe"`},
 		{[]string{"backup", "--db", dbPath}, 2, "name exactly one output file"},
 		{[]string{"export", "--db", dbPath + ".missing", "--out", "-"}, 1, "does not exist"},
 		{[]string{"user", "add", "--db", dbPath, "--role", "boss", "ann"}, 2, "--role must be admin or editor"},
@@ -174,6 +184,25 @@ func TestCommandLineErrors(t *testing.T) {
 		out, errOut, code := runCmd(t, tt.args...)
 		if code != tt.code || !strings.Contains(out+errOut, tt.want) {
 			t.Errorf("%v: exit %d, output %q; want exit %d containing %q", tt.args, code, out+errOut, tt.code, tt.want)
+		}
+	}
+}
+
+// A command that fails before it stores anything leaves no database
+// behind: serve would otherwise accept the empty one a typo created.
+func TestFailedCommandsCreateNoDatabase(t *testing.T) {
+	for _, args := range [][]string{
+		{"import", "/no/such/path"},
+		{"user", "add", "ann"}, // no password on stdin
+		{"user", "add", "bad name"},
+	} {
+		dbPath := filepath.Join(t.TempDir(), "typo.db")
+		_, _, code := runCmd(t, append(args[:1:1], append([]string{"--db", dbPath}, args[1:]...)...)...)
+		if code == 0 {
+			t.Errorf("%v succeeded", args)
+		}
+		if _, err := os.Stat(dbPath); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%v left a database behind (%v)", args, err)
 		}
 	}
 }

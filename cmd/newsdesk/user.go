@@ -55,6 +55,14 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if action == "add" && err != nil {
 		return c.usageErr("user add: --role must be admin or editor, got %q", *role)
 	}
+	var hash string
+	if action == "add" {
+		// Everything the user typed is checked before the database is
+		// opened: a refused add must not leave a new, empty database.
+		if hash, err = newUserHash(names[0], stdin, stderr); err != nil {
+			return err
+		}
+	}
 	open := db.OpenExisting
 	switch action {
 	case "add": // the first admin is how a new database starts
@@ -71,7 +79,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case "list":
 		return listUsers(ctx, store, stdout)
 	case "add":
-		return addUser(ctx, store, names[0], r, stdin, stderr, stdout)
+		return addUser(ctx, store, names[0], hash, r, stdout)
 	case "passwd":
 		return setPassword(ctx, store, names[0], stdin, stderr, stdout)
 	default:
@@ -96,14 +104,15 @@ func listUsers(ctx context.Context, store *db.Store, stdout io.Writer) error {
 	return tw.Flush()
 }
 
-func addUser(ctx context.Context, store *db.Store, name string, role account.Role, stdin io.Reader, stderr, stdout io.Writer) error {
+// newUserHash checks a new user's name and reads and hashes the password.
+func newUserHash(name string, stdin io.Reader, stderr io.Writer) (string, error) {
 	if err := account.ValidateUsername(name); err != nil {
-		return fmt.Errorf("user add: %q: %w", name, err)
+		return "", fmt.Errorf("user add: %q: %w", name, err)
 	}
-	hash, err := readNewPassword(stdin, stderr)
-	if err != nil {
-		return err
-	}
+	return readNewPassword(stdin, stderr)
+}
+
+func addUser(ctx context.Context, store *db.Store, name, hash string, role account.Role, stdout io.Writer) error {
 	if _, err := store.CreateUser(ctx, name, hash, role); err != nil {
 		if errors.Is(err, db.ErrUserExists) {
 			return fmt.Errorf("user add: %q already exists (use passwd to change the password)", name)

@@ -1,0 +1,137 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/newsdesk/newsdesk/article"
+)
+
+// CountCap bounds the counts List makes by counting rows (see
+// CountsCapped): past it a count is shown as "10,000+".
+const CountCap = 10_000
+
+// CountMode says how List counts the articles matching a query per status.
+// Where the counter tables cover the filters (see ListQuery.counterQuery)
+// every mode but CountsNone reads them and is exact at no cost.
+type CountMode int
+
+const (
+	// CountsExact counts exactly; a filter the counter tables do not
+	// cover costs a scan of the matching articles (the export page).
+	CountsExact CountMode = iota
+	// CountsCapped counts what the counter tables do not cover up to
+	// CountCap+1 rows per status, and reports a count past CountCap as
+	// CountCap with Page.Capped set (the queue).
+	CountsCapped
+	// CountsNone skips the counts: Page.Counts is nil, Page.Total 0, and
+	// no last-page cursor is made ("save and next").
+	CountsNone
+)
+
+// statusCounts are per-status counts, every status present.
+type statusCounts struct {
+	n      map[article.Status]int
+	capped map[article.Status]bool // n is CountCap and there are more
+}
+
+func newStatusCounts() statusCounts {
+	c := statusCounts{n: make(map[article.Status]int, len(article.Statuses)), capped: map[article.Status]bool{}}
+	for _, st := range article.Statuses {
+		c.n[st] = 0
+	}
+	return c
+}
+
+// counterQuery returns the query that reads q's per-status counts from the
+// counter tables of 0004_counts.sql, and false when they do not cover q's
+// filters: they count by one of category, provider or topic, and by
+// effective published; a text search, a quality range or two of
+// category, provider and topic need the articles themselves.
+func (q ListQuery) counterQuery() (string, []any, bool) {
+	keys := 0
+	for _, v := range []string{q.Category, q.Provider, q.Topic} {
+		if v != "" {
+			keys++
+		}
+	}
+	if keys > 1 || ftsQuery(q.Text) != "" || q.MinQuality != nil || q.MaxQuality != nil {
+		return "", nil, false
+	}
+	var f where
+	from := "count_status c"
+	switch {
+	case q.Category != "":
+		from = "count_category c"
+		f.add("c.category = ?", q.Category)
+	case q.Provider != "":
+		from = "count_provider c"
+		f.add("c.provider_name = ?", q.Provider)
+	case q.Topic != "":
+		from = "count_topic c JOIN topics t ON t.id = c.topic_id"
+		f.add("t.fold = ?", topicFold(q.Topic))
+	}
+	if q.Published != nil {
+		f.add("c.eff_published = ?", boolInt(*q.Published))
+	}
+	return `SELECT c.status, sum(c.n) FROM ` + from + f.sql() + ` GROUP BY c.status`, f.args, true
+}
+
+// counts returns the per-status counts of the articles matching f (q's
+// filters but status) as mode asks; see CountMode.
+func (q ListQuery) counts(ctx context.Context, tx *sql.Tx, f where, mode CountMode) (statusCounts, error) {
+	c := newStatusCounts()
+	query, args, covered := q.counterQuery()
+	var err error
+	switch {
+	case covered:
+		err = groupCounts(ctx, tx, c, query, args)
+	case mode == CountsCapped:
+		err = cappedCounts(ctx, tx, c, f)
+	default:
+		err = groupCounts(ctx, tx, c, `SELECT a.status, count(*) FROM articles a`+f.sql()+` GROUP BY a.status`, f.args)
+	}
+	if err != nil {
+		return c, fmt.Errorf("db: count articles: %w", err)
+	}
+	return c, nil
+}
+
+// groupCounts reads rows of (status, count) into c.
+func groupCounts(ctx context.Context, tx *sql.Tx, c statusCounts, query string, args []any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return err
+		}
+		c.n[article.Status(st)] = n
+	}
+	return rows.Err()
+}
+
+// cappedCounts counts, per status, the articles matching f up to
+// CountCap+1 of them: each count stops after that many rows, so a search
+// matching most of the table costs no more than one matching a tenth of it.
+func cappedCounts(ctx context.Context, tx *sql.Tx, c statusCounts, f where) error {
+	for _, st := range article.Statuses {
+		g := f
+		g.conds = append(g.conds[:len(g.conds):len(g.conds)], "a.status = ?")
+		g.args = append(g.args[:len(g.args):len(g.args)], string(st))
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles a`+g.sql()+` LIMIT ?)`,
+			append(g.args, CountCap+1)...).Scan(&n)
+		if err != nil {
+			return err
+		}
+		c.n[st] = min(n, CountCap)
+		c.capped[st] = n > CountCap
+	}
+	return nil
+}

@@ -280,7 +280,7 @@ func (c *articleCheck) page(ctx context.Context, pool *sql.DB, after string, fir
 				Detail: "the article is missing from the search index"})
 			continue
 		}
-		want := [4]string{title, excerpt, provider, strings.Join(eff, ", ")}
+		want := ftsColumns(title, excerpt, provider, eff)
 		for i, col := range []string{"title", "excerpt", "provider", "topics"} {
 			if fts[i] != want[i] {
 				c.problems = append(c.problems, Problem{Check: "search index", Table: "articles_fts", Key: key,

@@ -34,6 +34,9 @@ const (
 type statusCounts struct {
 	n      map[article.Status]int
 	capped map[article.Status]bool // n is CountCap and there are more
+	// covered says the counts came from the counter tables: exact, and
+	// with a topic filter, the topic's own.
+	covered bool
 }
 
 func newStatusCounts() statusCounts {
@@ -83,6 +86,7 @@ func (q ListQuery) counterQuery() (string, []any, bool) {
 func (q ListQuery) counts(ctx context.Context, tx *sql.Tx, f where, mode CountMode) (statusCounts, error) {
 	c := newStatusCounts()
 	query, args, covered := q.counterQuery()
+	c.covered = covered
 	var err error
 	switch {
 	case covered:

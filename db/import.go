@@ -78,7 +78,7 @@ func (s *Store) Import(ctx context.Context, arts []*article.Article) ([]ImportOu
 			}
 			out = append(out, o)
 		}
-		return nil
+		return w.flushFTS()
 	})
 	if !began.IsZero() {
 		s.batches.done(began, time.Now())
@@ -311,7 +311,8 @@ func (w *writer) insertArticle(a *article.Article, hash string, now time.Time) e
 	if err := w.setTopics(id, a.Topics, false); err != nil {
 		return err
 	}
-	return w.writeFTS(id, a.Title, a.Excerpt, a.Provider.Name, a.Topics, false)
+	w.deferFTS(id, a.Title, a.Excerpt, a.Provider.Name, a.Topics, false)
+	return nil
 }
 
 // updateArticle writes a changed file over st. It never touches the
@@ -352,7 +353,8 @@ func (w *writer) updateArticle(st *stored, a *article.Article, hash string, now 
 		}
 	}
 	// Title, excerpt or provider may have changed: reindex always.
-	return kept, w.writeFTS(st.id, a.Title, a.Excerpt, a.Provider.Name, topics, true)
+	w.deferFTS(st.id, a.Title, a.Excerpt, a.Provider.Name, topics, true)
+	return kept, nil
 }
 
 // upstreamChanges compares the stored upstream editable values with the

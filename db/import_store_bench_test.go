@@ -57,6 +57,13 @@ func BenchmarkStoreImportGrowth(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		for _, q := range strings.Split(os.Getenv("XSQL"), ";") { // EXPERIMENT
+			if q != "" {
+				if _, err := s.w.Exec(q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
 		var wall, cpu, totalCPU time.Duration
 		for lo := 0; lo < len(paths); lo += importBatch {
 			batch := make([]*article.Article, 0, importBatch)

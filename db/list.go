@@ -116,9 +116,13 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 		return Page{}, fmt.Errorf("db: list articles: %w", err)
 	}
 	defer tx.Rollback()
+	if err := q.searchPlan(ctx, tx, &f); err != nil {
+		return Page{}, err
+	}
 
 	var page Page
-	exact := false // whether Total is exact
+	exact := false       // whether Total is exact
+	topicDrives := false // whether the topic filter may drive the page query
 	if q.Counts != CountsNone {
 		c, err := q.counts(ctx, tx, f, q.Counts)
 		if err != nil {
@@ -134,6 +138,12 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 		exact = !page.TotalCapped
 		if page.Total == 0 {
 			return page, nil // nothing to page through: skip the page query
+		}
+		topicDrives = c.covered && page.Total <= topicDriveMax
+	}
+	if q.Topic != "" && !topicDrives {
+		if i := slices.Index(f.conds, topicFilter); i >= 0 {
+			f.conds[i] = topicScan
 		}
 	}
 	if q.Status != "" {
@@ -206,6 +216,10 @@ func (w *window) read(ctx context.Context, cur cursor) error {
 	case dirBefore:
 		if err := w.backward(ctx, &cur); err != nil || w.hasPrev {
 			return err
+		}
+		if len(w.items) == w.limit { // exactly the first page
+			w.offset = 0
+			return nil
 		}
 		return w.forward(ctx, nil)
 	case dirLast:
@@ -283,6 +297,28 @@ func (q ListQuery) sort() (Sort, error) {
 	return q.Sort, nil
 }
 
+// topicFilter keeps the articles that have a topic (its one argument, a
+// topicFold). As it is, SQLite drives a query from it: it reads every
+// article of the topic and sorts them, cheap for a rare topic. With a
+// unary plus (topicScan) the sort index drives and each row is looked up
+// in the topic's set, so a page stops after its last row: cheap for a
+// common topic, a scan of the index for a rare one. List picks (see
+// topicDriveMax).
+const (
+	topicFilter = `a.id IN (SELECT at.article_id FROM article_topics at
+			JOIN topics t ON t.id = at.topic_id WHERE t.fold = ?)`
+	topicScan = "+" + topicFilter
+)
+
+// topicDriveMax is the most articles a topic filter may match, as the
+// counter tables say, for List to read them all and sort them rather than
+// scan the sort index for them. Reading costs about 8 µs an article (its
+// status lies past the stored file in the row); the scan reads about
+// 50 × partition / matches index entries at about 0.2 µs each, plus the
+// topic's set. Measured at 100,000 articles: a topic of 10,000 articles
+// takes 86 ms read and sorted, 4 ms scanned; they break even near 200.
+const topicDriveMax = 200
+
 // where is a conjunction of SQL conditions and their arguments.
 type where struct {
 	conds []string
@@ -324,8 +360,7 @@ func (q ListQuery) where(withStatus bool) (where, error) {
 		f.add("a.provider_name = ?", q.Provider)
 	}
 	if q.Topic != "" {
-		f.add(`a.id IN (SELECT at.article_id FROM article_topics at
-			JOIN topics t ON t.id = at.topic_id WHERE t.fold = ?)`, topicFold(q.Topic))
+		f.add(topicFilter, topicFold(q.Topic))
 	}
 	if q.Published != nil {
 		f.add("a.eff_published = ?", boolInt(*q.Published))

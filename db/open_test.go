@@ -112,20 +112,20 @@ func TestOpenExistingUpgradesAndReadOnlyRefusesOtherSchemas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := fixtureDB(t, t.TempDir(), 2)
-			s, err := Open(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.version < len(ms) { // undo the last migration (0002: settings)
-				if _, err := s.w.Exec(`DROP TABLE settings`); err != nil {
+			path := filepath.Join(t.TempDir(), "newsdesk.db")
+			if tt.version < len(ms) { // as the newsdesk before the last migration left it
+				storeAtVersion(t, path, tt.version, genArticles(2))
+			} else {
+				path = fixtureDB(t, t.TempDir(), 2)
+				s, err := Open(ctx, path)
+				if err != nil {
 					t.Fatal(err)
 				}
+				if _, err := s.w.Exec(`UPDATE schema_version SET version = ?`, tt.version); err != nil {
+					t.Fatal(err)
+				}
+				s.Close()
 			}
-			if _, err := s.w.Exec(`UPDATE schema_version SET version = ?`, tt.version); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
 			before, _ := os.ReadFile(path)
 
 			if ro, err := OpenReadOnly(ctx, path); err == nil {
@@ -138,7 +138,7 @@ func TestOpenExistingUpgradesAndReadOnlyRefusesOtherSchemas(t *testing.T) {
 				t.Error("OpenReadOnly changed the file")
 			}
 
-			s, err = OpenExisting(ctx, path)
+			s, err := OpenExisting(ctx, path)
 			if tt.version > len(ms) {
 				if err == nil {
 					s.Close()

@@ -1,7 +1,10 @@
 package db
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,15 +19,56 @@ const (
 )
 
 // searchFilter is the condition of ListQuery.where that keeps the articles
-// matching an FTS5 query (its one argument, from ftsQuery). The unary plus
-// keeps SQLite from driving the page query from the matches: that plan
-// reads every matching row and sorts them all, O(matches), about 230 ms for
-// a word in 30% of 100,000 articles. With it, the index of the sort drives,
-// and each row's id is looked up in the set of matches, which SQLite builds
-// once (with a Bloom filter): a page stops after its last row, and the cost
-// is that of reading the FTS5 doclists, about 0.4 µs a match, or at worst
-// of a scan of the sort index when matches are few (see search_bench_test.go).
+// matching an FTS5 query (its one argument, from ftsQuery), in the form
+// for a query that many articles match. The unary plus keeps SQLite from
+// driving the query from the matches, which reads every matching row (a
+// table page each) and sorts them all: O(matches), 230-330 ms for a word
+// in 30% of 100,000 articles. With it, the index of the sort drives, and
+// each row's id is looked up in the set of matches, which SQLite builds
+// once (with a Bloom filter): a page stops at its last row, and costs the
+// reading of the FTS5 doclists (about 0.3 µs a match: 9-13 ms for that
+// word, 26-31 ms for "the", in 95%) and of the index up to that row. When
+// few articles match, that index scan is long (the whole index, 12-35 ms,
+// when fewer than a page match): searchPlan then swaps in
+// sparseSearchFilter. Measured by BenchmarkSearch100k.
 const searchFilter = `+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)`
+
+// sparseSearchFilter is searchFilter for a query that at most
+// sparseMatches articles match: SQLite reads each matching row by id and
+// sorts them, which is cheapest for a few. It takes the same argument.
+const sparseSearchFilter = `a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)`
+
+// sparseMatches is the number of matches up to which searchPlan prefers
+// sparseSearchFilter. At 100,000 articles (BenchmarkSearch100k) the plans
+// cross between 102 matches (3.3 ms reading the matches, 10.8 ms scanning
+// the index) and 300 (5.6 and 3.9 ms).
+const sparseMatches = 150
+
+// searchPlan gives q's full-text condition in f (made by q.where) the form
+// that suits the number of articles matching q.Text, counted in tx up to
+// sparseMatches+1: sparseSearchFilter for a few, searchFilter otherwise.
+// The count costs 0.2-0.4 ms, up to 2 ms for a prefix of a common word
+// (FTS5 merges the doclists of every word with that prefix). The caller
+// runs it in the transaction of its counts and page queries, before them,
+// so both get the form. Without a text search it does nothing. The error
+// is the count's, naming the FTS5 query.
+func (q ListQuery) searchPlan(ctx context.Context, tx *sql.Tx, f *where) error {
+	match := ftsQuery(q.Text)
+	i := slices.Index(f.conds, searchFilter)
+	if match == "" || i < 0 {
+		return nil
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)`,
+		match, sparseMatches+1).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("db: search %q: %w", match, err)
+	}
+	if n <= sparseMatches {
+		f.conds[i] = sparseSearchFilter // same argument, same place
+	}
+	return nil
+}
 
 // ftsQuery turns user text into an FTS5 query that cannot fail to parse
 // and finds what the index holds (see searchText):

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"slices"
@@ -303,4 +304,80 @@ func FuzzFTSQuery(f *testing.F) {
 			t.Fatalf("ftsQuery(%q) = %q: %v", text, q, err)
 		}
 	})
+}
+
+// searchPlan picks the form of the full-text condition by the number of
+// matches, and both forms find the same articles in the same order.
+func TestSearchPlan(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	n := sparseMatches + 50
+	mustImport(t, s, genArticles(n)...) // every title holds "number"
+	page := func(f where) (ids []int64, plan string) {
+		t.Helper()
+		query := `SELECT a.id FROM articles a` + f.sql() + ` ORDER BY a.published_at DESC, a.id DESC LIMIT 51`
+		rows, err := s.r.Query(query, f.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		return ids, explain(t, s, query, f.args...)
+	}
+	tests := []struct {
+		text    string
+		want    string // the condition searchPlan leaves
+		planHas string // in EXPLAIN QUERY PLAN
+		matches int
+	}{
+		{"number", searchFilter, "INDEX articles_newest", n}, // no sort of the matches
+		{"number 7 ", sparseSearchFilter, "SEARCH a USING INTEGER PRIMARY KEY", 1},
+		{"zebra", sparseSearchFilter, "SEARCH a USING INTEGER PRIMARY KEY", 0},
+	}
+	for _, tt := range tests {
+		q := ListQuery{Text: tt.text}
+		f, err := q.where(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = q.searchPlan(ctx, tx, &f)
+		tx.Rollback()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(f.conds, tt.want) {
+			t.Errorf("%q: conditions %q, want %q", tt.text, f.conds, tt.want)
+		}
+		ids, plan := page(f)
+		if !strings.Contains(plan, tt.planHas) || tt.want == searchFilter && strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("%q: plan\n%s\nwant %q", tt.text, plan, tt.planHas)
+		}
+		if len(ids) != min(tt.matches, 51) {
+			t.Errorf("%q: %d rows, want %d", tt.text, len(ids), min(tt.matches, 51))
+		}
+		other := where{conds: slices.Clone(f.conds), args: f.args}
+		i := slices.Index(other.conds, tt.want)
+		other.conds[i] = map[string]string{searchFilter: sparseSearchFilter, sparseSearchFilter: searchFilter}[tt.want]
+		if ids2, _ := page(other); !slices.Equal(ids, ids2) {
+			t.Errorf("%q: the two forms disagree: %v and %v", tt.text, ids, ids2)
+		}
+	}
+	// Without a text search there is nothing to do.
+	f, _ := ListQuery{Category: "news"}.where(false)
+	before := slices.Clone(f.conds)
+	tx, _ := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	defer tx.Rollback()
+	if err := (ListQuery{Category: "news"}).searchPlan(ctx, tx, &f); err != nil || !slices.Equal(f.conds, before) {
+		t.Errorf("searchPlan without text: %v, %q", err, f.conds)
+	}
 }

@@ -24,7 +24,7 @@ import (
 //     not か), and the vowel signs and points of Indic, Hebrew and Arabic
 //     text, which are letters to their readers;
 //   - the Latin letters that have no decomposition folded as readers type
-//     them: "ł" is "l", "ø" "o", "æ" "ae", "ß" "ss" (see letterFolds);
+//     them: "ł" is "l", "ø" "o", "æ" "ae", "ß" "ss" (see foldLetter);
 //   - every run of Han, Hiragana, Katakana and Hangul characters split into
 //     overlapping bigrams, as Lucene's CJKBigramFilter and Elasticsearch's
 //     cjk_bigram do: "自行车计划" is "自行 行车 车计 计划", so a word from
@@ -36,8 +36,8 @@ import (
 // treats it as a separator. The result is in Unicode NFC, and searchText
 // of it is itself. Printable ASCII text costs one pass (lower-casing).
 func searchText(s string) string {
-	if isPrintableASCII(s) {
-		return strings.ToLower(s)
+	if lower, ok := lowerPrintableASCII(s); ok {
+		return lower
 	}
 	s = strings.ToValidUTF8(s, " ")
 	var b strings.Builder
@@ -50,7 +50,7 @@ func searchText(s string) string {
 		case isDiacritic(r):
 		default:
 			r = unicode.ToLower(r)
-			if f, ok := letterFolds[r]; ok {
+			if f := foldLetter(r); f != "" {
 				b.WriteString(f)
 			} else {
 				b.WriteRune(r)
@@ -67,29 +67,46 @@ func searchText(s string) string {
 	return out
 }
 
-// letterFolds are the lower-case Latin letters (and Greek final sigma)
-// that NFKD does not decompose, with the ASCII a reader types for them. The
-// spellings are those of Lucene's ASCIIFoldingFilter and of ICU's
-// Latin-ASCII transliterator (CLDR transforms), which agree on these; their
-// capitals reach this table through unicode.ToLower.
-var letterFolds = map[rune]string{
-	'æ': "ae", // Danish, Norwegian, Icelandic
-	'ð': "d",  // Icelandic, Faroese
-	'đ': "d",  // Croatian, Vietnamese
-	'ħ': "h",  // Maltese
-	'ı': "i",  // Turkish dotless i
-	'ĸ': "q",  // Greenlandic kra (Lucene: q)
-	'ł': "l",  // Polish
-	'ŋ': "n",  // Sami
-	'ø': "o",  // Danish, Norwegian, Faroese
-	'œ': "oe", // French
-	'ß': "ss", // German
-	'ŧ': "t",  // Sami
-	'þ': "th", // Icelandic
-	'ƒ': "f",
-	'ɨ': "i",
-	'ʉ': "u",
-	'ς': "σ", // Greek final sigma: Unicode case folding
+// foldLetter returns the ASCII a reader types for r, a lower-case Latin
+// letter that NFKD does not decompose (or Greek final sigma), and "" for
+// any other rune. The spellings are those of Lucene's ASCIIFoldingFilter
+// and of ICU's Latin-ASCII transliterator (CLDR transforms), which agree
+// on these; capitals reach it through unicode.ToLower. A switch, not a
+// map: it runs for every non-ASCII rune of every import.
+func foldLetter(r rune) string {
+	switch r {
+	case 'æ': // Danish, Norwegian, Icelandic
+		return "ae"
+	case 'ð', 'đ': // Icelandic eth; Croatian, Vietnamese d with stroke
+		return "d"
+	case 'ħ': // Maltese
+		return "h"
+	case 'ı', 'ɨ': // Turkish dotless i
+		return "i"
+	case 'ĸ': // Greenlandic kra (Lucene: q)
+		return "q"
+	case 'ł': // Polish
+		return "l"
+	case 'ŋ': // Sami
+		return "n"
+	case 'ø': // Danish, Norwegian, Faroese
+		return "o"
+	case 'œ': // French
+		return "oe"
+	case 'ß': // German
+		return "ss"
+	case 'ŧ': // Sami
+		return "t"
+	case 'þ': // Icelandic
+		return "th"
+	case 'ƒ':
+		return "f"
+	case 'ʉ':
+		return "u"
+	case 'ς': // Greek final sigma, as Unicode case folding has it (CaseFolding.txt, 03C2)
+		return "σ"
+	}
+	return ""
 }
 
 // isDiacritic reports whether r is a combining mark of the Combining
@@ -103,15 +120,22 @@ func isDiacritic(r rune) bool {
 		r >= 0xFE20 && r <= 0xFE2F
 }
 
-// isPrintableASCII reports whether s is ASCII without control characters,
-// the text that only needs lower-casing.
-func isPrintableASCII(s string) bool {
+// lowerPrintableASCII returns s lower-cased, and true, when s is ASCII
+// without control characters: the text that needs nothing else. It
+// allocates only when s has a capital.
+func lowerPrintableASCII(s string) (string, bool) {
+	upper := false
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || c < 0x20 || c == 0x7f {
-			return false
+		c := s[i]
+		if c >= utf8.RuneSelf || c < 0x20 || c == 0x7f {
+			return "", false
 		}
+		upper = upper || 'A' <= c && c <= 'Z'
 	}
-	return true
+	if !upper {
+		return s, true
+	}
+	return strings.ToLower(s), true
 }
 
 // isCJK reports whether r is written in a script without spaces between
@@ -119,8 +143,8 @@ func isPrintableASCII(s string) bool {
 // Hangul, or one of the marks used inside their words that Unicode counts
 // as Common script (ー, the prolonged sound mark; 〆).
 func isCJK(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
-		r == 'ー' || r == '〆'
+	return r >= 0x1100 && // the first Hangul jamo: below it, no CJK at all
+		(unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r == 'ー' || r == '〆')
 }
 
 // cjkBigrams replaces every run of CJK characters of s by its overlapping

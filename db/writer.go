@@ -16,6 +16,38 @@ type writer struct {
 	tx       *sql.Tx
 	stmts    map[string]*sql.Stmt
 	topicIDs map[string]int64 // by topicFold
+	fts      []ftsWrite       // search index writes deferred to flushFTS
+}
+
+// ftsWrite is one deferred call of writeFTS.
+type ftsWrite struct {
+	id                       int64
+	title, excerpt, provider string
+	topics                   []string
+	replace                  bool
+}
+
+// deferFTS queues writeFTS(id, ...) for flushFTS, which the caller must
+// run before its transaction commits. An import defers its search index
+// writes to the end of the batch because FTS5 writes its pending terms to
+// disk, as a segment of their own, at every statement savepoint once the
+// table has been written in the transaction (fts5SavepointMethod), and
+// each article insert opens one (the count triggers write several rows):
+// writing the index in between the inserts made a tiny segment per article
+// and cost more than the rest of the import together.
+func (w *writer) deferFTS(id int64, title, excerpt, provider string, topics []string, replace bool) {
+	w.fts = append(w.fts, ftsWrite{id, title, excerpt, provider, topics, replace})
+}
+
+// flushFTS writes the deferred search index writes, in the order queued.
+func (w *writer) flushFTS() error {
+	for _, f := range w.fts {
+		if err := w.writeFTS(f.id, f.title, f.excerpt, f.provider, f.topics, f.replace); err != nil {
+			return fmt.Errorf("search index of article %d: %w", f.id, err)
+		}
+	}
+	w.fts = w.fts[:0]
+	return nil
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx) *writer {

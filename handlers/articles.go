@@ -19,7 +19,7 @@ type ArticleStore interface {
 	review.Store // save and export go through the workflow
 	List(ctx context.Context, q db.ListQuery) (db.Page, error)
 	History(ctx context.Context, id int64) ([]db.AuditEntry, error)
-	Topics(ctx context.Context) ([]db.Facet, error)
+	TopTopics(ctx context.Context, n int) ([]db.Facet, error)
 	Categories(ctx context.Context) ([]db.Facet, error)
 	Providers(ctx context.Context) ([]db.Facet, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/newsdesk/newsdesk/article"
+	"github.com/newsdesk/newsdesk/db"
 )
 
 // How far "save and next" walks the queue looking for the article it is
@@ -21,6 +22,7 @@ const (
 func (a *Articles) nextInQueue(ctx context.Context, from string, current int64) (string, error) {
 	f := fromFilters(from)
 	f.query.Limit = nextPageSize
+	f.query.Counts = db.CountsNone // only the rows are needed
 	// A queue of approved or rejected articles has no pending ones: there
 	// the next article is simply the next one.
 	wantPending := f.query.Status == "" || f.query.Status == article.StatusPending

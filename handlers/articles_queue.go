@@ -24,6 +24,9 @@ func (a *Articles) Queue(c echo.Context) error {
 	f := parseFilters(c.QueryParams(), queueDefaults)
 	f.query.Cursor = cleanText(c.QueryParam("cursor"), maxCursorLen)
 	f.query.Limit = a.pageSize
+	// Past what the counter tables cover (a search, a quality range),
+	// count up to db.CountCap: the page shows "10,000+".
+	f.query.Counts = db.CountsCapped
 	page, err := a.list(ctx, &f)
 	if err != nil {
 		return err
@@ -57,8 +60,8 @@ func queueView(f filters, page db.Page, ch views.FilterChoices) views.QueueView 
 		Filters:   f.view,
 		Choices:   ch,
 		Notices:   f.problems,
-		Tabs:      statusTabs(f.view, page.Counts),
-		Total:     page.Total,
+		Tabs:      statusTabs(f.view, page),
+		Total:     views.Count{N: page.Total, AtLeast: page.TotalCapped},
 		ClearURL:  "/articles",
 		ExportURL: "/export?" + exportValues(f.view).Encode(),
 	}
@@ -66,33 +69,66 @@ func queueView(f filters, page db.Page, ch views.FilterChoices) views.QueueView 
 	for _, s := range page.Items {
 		v.Rows = append(v.Rows, queueRow(s, from))
 	}
-	if page.Next != "" {
-		v.NextURL = "/articles?" + queueQuery(f.view, page.Next)
+	if n := len(page.Items); n > 0 {
+		v.Range = &views.PageRange{From: page.Offset + 1, To: page.Offset + n, Of: v.Total}
+	} else {
+		v.Elsewhere = elsewhere(v.Tabs)
 	}
-	if f.query.Cursor != "" {
-		v.FirstURL = "/articles?" + queueQuery(f.view, "")
+	pageURL := func(cursor string) string { return "/articles?" + queueQuery(f.view, cursor) }
+	if page.Prev != "" {
+		v.FirstURL, v.PrevURL = pageURL(""), pageURL(page.Prev)
+	}
+	if page.Next != "" {
+		v.NextURL = pageURL(page.Next)
+	}
+	if page.Last != "" {
+		v.LastURL = pageURL(page.Last)
 	}
 	return v
 }
 
 // statusTabs links each status with the other filters kept.
-func statusTabs(f views.Filters, counts map[article.Status]int) []views.StatusTab {
-	all := 0
+func statusTabs(f views.Filters, page db.Page) []views.StatusTab {
+	var all views.Count
 	var tabs []views.StatusTab
 	for _, st := range article.Statuses {
-		all += counts[st]
-		tabs = append(tabs, statusTab(f, string(st), counts[st]))
+		c := views.Count{N: page.Counts[st], AtLeast: page.Capped[st]}
+		all.N += c.N
+		all.AtLeast = all.AtLeast || c.AtLeast
+		tabs = append(tabs, statusTab(f, string(st), c))
 	}
 	return append(tabs, statusTab(f, "all", all))
 }
 
-func statusTab(f views.Filters, status string, n int) views.StatusTab {
+func statusTab(f views.Filters, status string, n views.Count) views.StatusTab {
 	cur := f.Status == status
 	f.Status = status
 	return views.StatusTab{
 		Label: strings.ToUpper(status[:1]) + status[1:], URL: "/articles?" + queueQuery(f, ""), Count: n,
 		Current: cur, TestID: "count-" + status, Status: status,
 	}
+}
+
+// elsewhere are the other status tabs that have articles, for the empty
+// state of the current one ("No pending articles match; 3 approved do.").
+// The "all" tab is not one of them, nor are they shown on it.
+func elsewhere(tabs []views.StatusTab) []views.StatusTab {
+	var cur *views.StatusTab
+	for i := range tabs {
+		if tabs[i].Current {
+			cur = &tabs[i]
+		}
+	}
+	if cur == nil || cur.Status == "all" || cur.Count.N > 0 {
+		return nil
+	}
+	var out []views.StatusTab
+	for _, t := range tabs {
+		if t.Status != "all" && t.Count.N > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func queueRow(s db.Summary, from string) views.QueueRow {
@@ -120,7 +156,7 @@ func (a *Articles) choices(ctx context.Context, f views.Filters) (views.FilterCh
 	if err != nil {
 		return views.FilterChoices{}, err
 	}
-	topics, err := a.store.Topics(ctx)
+	topics, err := a.store.TopTopics(ctx, maxSuggestions)
 	if err != nil {
 		return views.FilterChoices{}, err
 	}
@@ -144,7 +180,7 @@ func facetOptions(facets []db.Facet, chosen string) []views.Option {
 	for _, fc := range facets {
 		sel := fc.Name == chosen
 		found = found || sel
-		opts = append(opts, views.Option{Value: fc.Name, Label: fc.Name + " (" + strconv.Itoa(fc.Count) + ")", Selected: sel})
+		opts = append(opts, views.Option{Value: fc.Name, Label: fc.Name + " (" + views.Count{N: fc.Count}.String() + ")", Selected: sel})
 	}
 	if !found {
 		opts = append(opts, views.Option{Value: chosen, Label: chosen + " (0)", Selected: true})

@@ -53,7 +53,7 @@ func (a *Articles) renderReview(c echo.Context, status int, rec *db.Record, form
 	if err != nil {
 		return err
 	}
-	topics, err := a.store.Topics(ctx)
+	topics, err := a.store.TopTopics(ctx, maxSuggestions) // from the counter table: no scan
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ import (
 // config is the command line.
 type config struct {
 	base           string        // server URL, no trailing slash
-	user, password string        // account of the GET scenarios, discover, weight and profile
+	user, password string        // account of the GET scenarios, discover, weight and -cpuprofile (an admin)
 	conns          int           // connections of a GET scenario
 	duration       time.Duration // measured time of each scenario
 	warmup         time.Duration // unmeasured load before each scenario
@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var cfg config
 	fs.StringVar(&cfg.base, "url", "http://127.0.0.1:8080", "base URL of the server")
-	fs.StringVar(&cfg.user, "user", "admin", "user of the GET scenarios, discover, weight and profile")
+	fs.StringVar(&cfg.user, "user", "admin", "user of the GET scenarios, discover, weight and -cpuprofile (which needs an admin)")
 	fs.StringVar(&cfg.password, "password", os.Getenv("LOAD_PASSWORD"), "its password (default $LOAD_PASSWORD)")
 	fs.IntVar(&cfg.conns, "c", 16, "connections of each GET scenario")
 	fs.DurationVar(&cfg.duration, "d", 10*time.Second, "measured duration of each scenario")

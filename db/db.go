@@ -63,6 +63,8 @@ type Store struct {
 	roParams []string // the URI parameters of a read-only store (see readOnlyParams)
 	now      func() time.Time
 	batches  batchPacer // spaces Import's transactions (see import.go)
+	wStmts   *stmtCache // statements kept prepared on w (see inWriteTx)
+	rStmts   *stmtCache // and on r (see readQuery)
 }
 
 //go:embed migrations/*.sql
@@ -182,23 +184,23 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		}
 	}
 	// mode=rw: never let SQLite create the file; Open made it already.
-	w, err := openPool(dsn(path, o.busyTimeout, "mode=rw", writerParam), 1)
+	w, err := openPool(dsn(path, o.busyTimeout, append([]string{"mode=rw", writerParam}, writerTuning...)...), 1)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: w, path: path, now: time.Now}
+	s := &Store{w: w, path: path, now: time.Now, wStmts: newStmtCache(w)}
 	// Migrate before the readers open, so a fresh file gets WAL mode and
 	// its schema from one connection.
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}
-	r, err := openPool(dsn(path, o.busyTimeout, "mode=rw", readerParam), readerConns)
+	r, err := openPool(dsn(path, o.busyTimeout, append([]string{"mode=rw", readerParam}, readerTuning...)...), readerConns)
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
-	s.r = r
+	s.r, s.rStmts = r, newStmtCache(r)
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -211,11 +213,12 @@ func openReadOnly(ctx context.Context, path string, o options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := openPool(roDSN(path, o.busyTimeout, params, readerParam), readerConns)
+	r, err := openPool(roDSN(path, o.busyTimeout, params, append([]string{readerParam}, readerTuning...)...), readerConns)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{r: r, w: refusingPool(path), path: path, readOnly: true, roParams: params, now: time.Now}
+	s := &Store{r: r, w: refusingPool(path), path: path, readOnly: true, roParams: params, now: time.Now,
+		rStmts: newStmtCache(r)}
 	if err := mustBeNewsdesk(ctx, r); err != nil {
 		s.Close()
 		return nil, err
@@ -254,7 +257,7 @@ func dsn(file string, busyTimeout int, extra ...string) string {
 		"_pragma=foreign_keys(1)",
 	}, extra...)
 	if slices.Contains(extra, writerParam) && os.Getenv("XPRAGMA_W") != "" { // EXPERIMENT
-		q = append(q[:1:1], append(strings.Split(os.Getenv("XPRAGMA_W"), "&"), q[1:]...)...)
+		q = append(q, strings.Split(os.Getenv("XPRAGMA_W"), "&")...)
 	}
 	if slices.Contains(extra, readerParam) && os.Getenv("XPRAGMA_R") != "" { // EXPERIMENT
 		q = append(q, strings.Split(os.Getenv("XPRAGMA_R"), "&")...)
@@ -280,6 +283,37 @@ const (
 	readerParam = "_pragma=query_only(1)"
 )
 
+// The pools' tuning, measured on 100,000 articles of `newsdesk gen` with
+// BenchmarkStoreImportGrowth (import CPU time per article) and
+// BenchmarkList100k (queue pages); the figures are in the note of issue 9.
+//
+//   - temp_store(MEMORY), both pools: statement journals and the sorter's
+//     spills stay in memory. Every article insert writes the count tables
+//     through triggers, so it needs a statement journal, which SQLite
+//     otherwise spills to a temporary file past 64 KiB: a third of the
+//     import's CPU time went to writing it.
+//   - cache_size(-16384), the writer: a 16 MiB page cache (2 MiB by
+//     default), so the pages a batch of 500 articles touches in the nine
+//     indexes, the count tables and the search index stay cached, and the
+//     cost per article stays flat as the table grows. More (64 MiB) was
+//     not faster, and freeing it when the store closes took a second.
+//     Readers keep the default: in WAL mode a reader's cache is dropped
+//     whenever another connection commits.
+//   - wal_autocheckpoint(10000), the writer: the WAL is copied back into
+//     the database once it holds 40 MB rather than 4 MB (1,000 pages), so
+//     an import checkpoints, with its two fsyncs, every few thousand
+//     articles instead of after every batch; an import also checkpoints
+//     in its pauses (see batchPacer). 40 MB of WAL does not slow readers.
+//
+// Not used: mmap_size (the scanning queries were 4x faster with 256 MiB,
+// but each reader maps the file itself and the process's RSS grew by the
+// mapped size, 230 MB, against a 150 MB target); page_size 8192 or 16384
+// (import CPU 5 to 15% higher than 4096).
+var (
+	writerTuning = []string{"_pragma=temp_store(MEMORY)", "_pragma=cache_size(-16384)", "_pragma=wal_autocheckpoint(10000)"}
+	readerTuning = []string{"_pragma=temp_store(MEMORY)"}
+)
+
 // escapeURIPath escapes the characters that would end the path part of an
 // SQLite URI filename, so any file name works.
 func escapeURIPath(p string) string {
@@ -291,7 +325,7 @@ func escapeURIPath(p string) string {
 // the last connection: it checkpoints the WAL and removes the -wal and
 // -shm files.
 func (s *Store) Close() error {
-	var errs []error
+	errs := []error{s.rStmts.close(), s.wStmts.close()}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}

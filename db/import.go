@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -59,20 +60,27 @@ func (s *Store) Import(ctx context.Context, arts []*article.Article) ([]ImportOu
 	if err := s.writable(); err != nil {
 		return nil, err
 	}
-	if err := s.batches.wait(ctx); err != nil {
+	keys := make([]string, 0, len(arts))
+	for _, a := range arts {
+		if a == nil || a.Key == "" {
+			return nil, errors.New("db: import: article without key")
+		}
+		keys = append(keys, a.Key)
+	}
+	if err := s.pause(ctx); err != nil {
 		return nil, fmt.Errorf("db: import: %w", err)
 	}
 	out := make([]ImportOutcome, 0, len(arts))
 	now := s.now()
 	var began time.Time
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(w *writer) error {
 		began = time.Now() // the write lock is ours from here to the commit
-		w := newWriter(ctx, tx)
+		lookup, err := w.lookupBatch(keys)
+		if err != nil {
+			return fmt.Errorf("db: import: %w", err)
+		}
 		for _, a := range arts {
-			if a == nil || a.Key == "" {
-				return errors.New("db: import: article without key")
-			}
-			o, err := w.importOne(a, now)
+			o, err := w.importOne(a, lookup, now)
 			if err != nil {
 				return fmt.Errorf("db: import %q: %w", a.Key, err)
 			}
@@ -87,6 +95,23 @@ func (s *Store) Import(ctx context.Context, arts []*article.Article) ([]ImportOu
 		return nil, err
 	}
 	return out, nil
+}
+
+// pause waits, before a batch, for the pause the last batches asked for
+// (see batchPacer), and checkpoints the WAL meanwhile, work the import
+// would otherwise do in its next commit: the pause then costs little
+// more than the checkpoint would have anyway. A PASSIVE checkpoint takes
+// no write lock, so a save from another process commits during it.
+func (s *Store) pause(ctx context.Context) error {
+	if !s.batches.pausing() {
+		return nil
+	}
+	var busy, logFrames, done int
+	err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return s.batches.wait(ctx)
 }
 
 // maxBatchPause is the longest pause between two batches. SQLite's busy
@@ -119,6 +144,14 @@ type batchPacer struct {
 	freeAt  time.Time     // the lock stays free until then
 	share   time.Duration // the lock held since it was last free for maxBatchPause
 	lastEnd time.Time     // when the last batch released the lock
+}
+
+// pausing reports whether the last batch asked for a pause that is not
+// over yet.
+func (p *batchPacer) pausing() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return time.Now().Before(p.freeAt)
 }
 
 // wait blocks until the pause asked for by the last batch is over, or ctx
@@ -179,15 +212,53 @@ type stored struct {
 	status                              article.Status
 }
 
-func (w *writer) storedArticle(key string) (*stored, error) {
+// storedColumns are the columns of stored, in scanStored's order.
+const storedColumns = `id, key, file_name, content_hash, quality, published, topics,
+	edit_quality, edit_topics, edit_published, status`
+
+func scanStored(row scanner) (*stored, error) {
 	var st stored
 	var status string
-	err := w.queryRow(`SELECT id, key, file_name, content_hash, quality, published, topics,
-		edit_quality, edit_topics, edit_published, status FROM articles WHERE key = ?`, key).Scan(
-		&st.id, &st.key, &st.fileName, &st.hash, &st.quality, &st.published, &st.topics,
+	err := row.Scan(&st.id, &st.key, &st.fileName, &st.hash, &st.quality, &st.published, &st.topics,
 		&st.editQuality, &st.editTopics, &st.editPublished, &status)
 	st.status = article.Status(status)
 	return &st, err
+}
+
+func (w *writer) storedArticle(key string) (*stored, error) {
+	return scanStored(w.queryRow(`SELECT `+storedColumns+` FROM articles WHERE key = ?`, key))
+}
+
+// storedArticles looks up, in one query, the stored articles of a batch:
+// those with one of keys, or with the NFD form of one (see storedLegacy).
+// It is what importOne would otherwise ask once per article.
+func (w *writer) storedArticles(keys []string) (map[string]*stored, error) {
+	all := make([]string, 0, len(keys))
+	for _, k := range keys {
+		all = append(all, k)
+		if nfd := norm.NFD.String(k); nfd != k {
+			all = append(all, nfd)
+		}
+	}
+	list, err := json.Marshal(all)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.query(`SELECT `+storedColumns+` FROM articles
+		WHERE key IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	known := map[string]*stored{}
+	for rows.Next() {
+		st, err := scanStored(rows)
+		if err != nil {
+			return nil, err
+		}
+		known[st.key] = st
+	}
+	return known, rows.Err()
 }
 
 // storedLegacy finds an article stored by an older newsdesk under the NFD
@@ -206,13 +277,52 @@ func (w *writer) storedLegacy(key string) (*stored, error) {
 	return w.storedArticle(nfd)
 }
 
-func (w *writer) importOne(a *article.Article, now time.Time) (ImportOutcome, error) {
+// batchLookup tells importOne what is stored under a key, from one query
+// made as the batch began (storedArticles). A key asked again in the
+// batch, or a row already used by the batch, is asked of the database
+// again, since the batch itself has changed it.
+type batchLookup struct {
+	w     *writer
+	found map[string]*stored // by key, as the batch began
+	asked map[string]bool
+	used  map[int64]bool
+}
+
+func (w *writer) lookupBatch(keys []string) (*batchLookup, error) {
+	found, err := w.storedArticles(keys)
+	if err != nil {
+		return nil, err
+	}
+	return &batchLookup{w: w, found: found, asked: map[string]bool{}, used: map[int64]bool{}}, nil
+}
+
+// get returns the article stored under key, or under its NFD form (see
+// storedLegacy); sql.ErrNoRows when there is none.
+func (l *batchLookup) get(key string) (*stored, error) {
+	st := l.found[key]
+	if nfd := norm.NFD.String(key); st == nil && nfd != key {
+		st = l.found[nfd]
+	}
+	if l.asked[key] || st != nil && l.used[st.id] {
+		st, err := l.w.storedArticle(key)
+		if errors.Is(err, sql.ErrNoRows) {
+			st, err = l.w.storedLegacy(key)
+		}
+		return st, err
+	}
+	l.asked[key] = true
+	if st == nil {
+		return nil, sql.ErrNoRows
+	}
+	l.used[st.id] = true
+	return st, nil
+}
+
+// importOne stores a, merging it with the article stored under its key.
+func (w *writer) importOne(a *article.Article, lookup *batchLookup, now time.Time) (ImportOutcome, error) {
 	o := ImportOutcome{Key: a.Key}
 	hash := contentHash(a.Raw)
-	st, err := w.storedArticle(a.Key)
-	if errors.Is(err, sql.ErrNoRows) {
-		st, err = w.storedLegacy(a.Key)
-	}
+	st, err := lookup.get(a.Key)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		o.Result = ImportNew

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -304,25 +305,37 @@ func TestQueueUsesIndex(t *testing.T) {
 	}
 }
 
-// TestTopicFilterPlans: with a unary plus the topic filter leaves the
-// page query to the sort index (see topicDriveMax). Without it the planner
-// chooses, by its statistics: at 100,000 articles it reads the topic's
-// articles and sorts them.
-func TestTopicFilterPlans(t *testing.T) {
+// TestPreferSortIndex: with preferSortIndex the category, provider and
+// topic filters leave the page query to the sort index (see
+// filterDriveMax), with or without a status. Without it the planner
+// chooses by its statistics: at 100,000 articles it reads all the
+// filter's articles and sorts them.
+func TestPreferSortIndex(t *testing.T) {
 	s := newStore(t)
 	mustImport(t, s, genArticles(50)...)
+	if _, err := s.w.Exec(`ANALYZE`); err != nil { // statistics, as a used database has
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
-		cond, want, not string
+		q     ListQuery
+		index string
 	}{
-		{topicScan, "USING INDEX articles_status_newest", "TEMP B-TREE"},
+		{ListQuery{Category: "tech"}, "articles_newest"},
+		{ListQuery{Provider: "Nature", Sort: SortHeat}, "articles_heat"},
+		{ListQuery{Topic: "AI"}, "articles_newest"},
+		{ListQuery{Status: article.StatusPending, Category: "tech", Provider: "Nature", Topic: "AI"}, "articles_status_newest"},
+		{ListQuery{Status: article.StatusPending, Published: ptr(false), Category: "tech"}, "articles_status_published_newest"},
 	} {
-		var f where
-		f.add("a.status = ?", "pending")
-		f.add(tt.cond, "ai")
-		query, args := pageQuery(f, SortNewest, 51)
-		plan := explain(t, s, query, args...)
-		if !strings.Contains(plan, tt.want) || strings.Contains(plan, tt.not) {
-			t.Errorf("%.20s: plan\n%s\nwant %q, not %q", tt.cond, plan, tt.want, tt.not)
+		f, err := tt.q.where(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.preferSortIndex()
+		sort, _ := tt.q.sort()
+		query, args := pageQuery(f, sort, 51)
+		used := regexp.MustCompile(`USING INDEX ` + tt.index + `\b`)
+		if plan := explain(t, s, query, args...); !used.MatchString(plan) || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("%+v: plan\n%s\nwant %s without a sort", tt.q, plan, tt.index)
 		}
 	}
 }
@@ -473,5 +486,40 @@ func TestListPagingAfterRowsChanged(t *testing.T) {
 	}
 	if p.Offset != 10 || len(p.Items) != 7 {
 		t.Errorf("forged position: offset %d with %d items, want 10 and 7", p.Offset, len(p.Items))
+	}
+}
+
+// TestListManyMatchesUseTheSortIndex: past filterDriveMax matches, the
+// category, provider and topic filters leave the page to the sort index
+// (preferSortIndex); the pages are the same as without the filter when
+// every article matches it.
+func TestListManyMatchesUseTheSortIndex(t *testing.T) {
+	const n = filterDriveMax + 40
+	s := newStore(t)
+	arts := genArticles(n)
+	for _, a := range arts {
+		a.Category, a.Provider.Name = "tech", "Nature"
+		a.Topics = append(a.Topics, "Everywhere")
+		a.Raw = renderRaw(a)
+	}
+	mustImport(t, s, arts...)
+	for _, sort := range []Sort{SortNewest, SortHeat, SortQuality} {
+		want := listAll(t, s, ListQuery{Sort: sort, Limit: 30})
+		for _, q := range []ListQuery{{Category: "tech"}, {Provider: "Nature"}, {Topic: "everywhere"}} {
+			q.Sort, q.Limit = sort, 30
+			if got := listAll(t, s, q); !slices.Equal(got, want) {
+				t.Errorf("%+v: %d ids, want the %d of the whole table in order", q, len(got), len(want))
+			}
+			q.Counts = CountsCapped
+			p, err := s.List(context.Background(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.Cursor = p.Last
+			last := listPage(t, s, q)
+			if !slices.Equal(last.ids, want[n-30:]) || last.offset != n-30 {
+				t.Errorf("%+v: last page at %d, want %d", q, last.offset, n-30)
+			}
+		}
 	}
 }

@@ -123,7 +123,11 @@ func (s *Server) middleware() {
 		}),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
 		middleware.BodyLimit(s.cfg.BodyLimit),
-		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: 1024}),
+		// Level 1 (BestSpeed): the pages are small and repetitive, so it
+		// compresses them nearly as well as the default level 6 at a
+		// fraction of the CPU, which the profile of the queue under load
+		// showed to be a third of the server's time.
+		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: 1024, Level: 1}),
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout: s.cfg.HandlerTimeout,
 			Skipper: isDownload,

@@ -10,6 +10,10 @@
 -- falls to zero keeps its row (n = 0): deleting it would cost a statement
 -- on every write; readers skip such rows. Check (db/counts_check.go)
 -- compares the tables with a fresh GROUP BY over the articles.
+--
+-- With triggers, every INSERT or UPDATE of articles and article_topics
+-- runs with a statement journal; the connections keep it in memory
+-- (temp_store, see db.go), or it would go to a temporary file.
 
 CREATE TABLE count_status (
     status        TEXT    NOT NULL,

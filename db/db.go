@@ -256,12 +256,6 @@ func dsn(file string, busyTimeout int, extra ...string) string {
 		"_pragma=synchronous(NORMAL)",
 		"_pragma=foreign_keys(1)",
 	}, extra...)
-	if slices.Contains(extra, writerParam) && os.Getenv("XPRAGMA_W") != "" { // EXPERIMENT
-		q = append(q, strings.Split(os.Getenv("XPRAGMA_W"), "&")...)
-	}
-	if slices.Contains(extra, readerParam) && os.Getenv("XPRAGMA_R") != "" { // EXPERIMENT
-		q = append(q, strings.Split(os.Getenv("XPRAGMA_R"), "&")...)
-	}
 	return "file:" + escapeURIPath(file) + "?" + strings.Join(q, "&")
 }
 

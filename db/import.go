@@ -5,11 +5,11 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -229,9 +229,16 @@ func (w *writer) storedArticle(key string) (*stored, error) {
 	return scanStored(w.queryRow(`SELECT `+storedColumns+` FROM articles WHERE key = ?`, key))
 }
 
-// storedArticles looks up, in one query, the stored articles of a batch:
-// those with one of keys, or with the NFD form of one (see storedLegacy).
-// It is what importOne would otherwise ask once per article.
+// lookupChunk is how many keys storedArticles asks for in one query: a
+// fixed number, so that it is one statement, prepared once; the places a
+// chunk does not fill are NULL, which matches no key.
+const lookupChunk = 100
+
+// storedArticles looks up the stored articles of a batch, lookupChunk
+// keys a query: those with one of keys, or with the NFD form of one (see
+// storedLegacy). It is what importOne would otherwise ask once per
+// article. Keys are bound as they are: a file name that is not valid
+// UTF-8 is a key too, which an encoding such as JSON would alter.
 func (w *writer) storedArticles(keys []string) (map[string]*stored, error) {
 	all := make([]string, 0, len(keys))
 	for _, k := range keys {
@@ -240,25 +247,36 @@ func (w *writer) storedArticles(keys []string) (map[string]*stored, error) {
 			all = append(all, nfd)
 		}
 	}
-	list, err := json.Marshal(all)
-	if err != nil {
-		return nil, err
+	query := `SELECT ` + storedColumns + ` FROM articles WHERE key IN (` +
+		strings.Repeat("?, ", lookupChunk-1) + `?)`
+	known := map[string]*stored{}
+	for lo := 0; lo < len(all); lo += lookupChunk {
+		args := make([]any, lookupChunk) // nil is NULL
+		for i, k := range all[lo:min(lo+lookupChunk, len(all))] {
+			args[i] = k
+		}
+		if err := w.storedIn(query, args, known); err != nil {
+			return nil, err
+		}
 	}
-	rows, err := w.query(`SELECT `+storedColumns+` FROM articles
-		WHERE key IN (SELECT value FROM json_each(?))`, string(list))
+	return known, nil
+}
+
+// storedIn adds the rows of query to known, by key.
+func (w *writer) storedIn(query string, args []any, known map[string]*stored) error {
+	rows, err := w.query(query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	known := map[string]*stored{}
 	for rows.Next() {
 		st, err := scanStored(rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		known[st.key] = st
 	}
-	return known, rows.Err()
+	return rows.Err()
 }
 
 // storedLegacy finds an article stored by an older newsdesk under the NFD

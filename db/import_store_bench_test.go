@@ -4,7 +4,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -45,24 +44,9 @@ func BenchmarkStoreImportGrowth(b *testing.B) {
 	const slice = 10_000
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		dbPath := filepath.Join(b.TempDir(), "growth.db")
-		if ps := os.Getenv("XPAGESIZE"); ps != "" { // EXPERIMENT
-			x, _ := sql.Open("sqlite", "file:"+dbPath+"?_pragma=page_size("+ps+")")
-			if _, err := x.Exec("CREATE TABLE schema_version (version INTEGER NOT NULL)"); err != nil {
-				b.Fatal(err)
-			}
-			x.Close()
-		}
-		s, err := Open(ctx, dbPath)
+		s, err := Open(ctx, filepath.Join(b.TempDir(), "growth.db"))
 		if err != nil {
 			b.Fatal(err)
-		}
-		for _, q := range strings.Split(os.Getenv("XSQL"), ";") { // EXPERIMENT
-			if q != "" {
-				if _, err := s.w.Exec(q); err != nil {
-					b.Fatal(err)
-				}
-			}
 		}
 		var wall, cpu, totalCPU time.Duration
 		for lo := 0; lo < len(paths); lo += importBatch {

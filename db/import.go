@@ -24,6 +24,10 @@ const (
 	ImportNew       ImportResult = "new"
 	ImportUpdated   ImportResult = "updated"
 	ImportUnchanged ImportResult = "unchanged"
+	// ImportRefused: a changed file into which the editors' values kept
+	// over it cannot be written; the stored article stays as it was and
+	// ImportOutcome.Err says why.
+	ImportRefused ImportResult = "refused"
 )
 
 // ImportOutcome reports one imported article. Kept names the editor values
@@ -40,6 +44,7 @@ type ImportOutcome struct {
 	Result           ImportResult
 	Kept             []string
 	PreviousFileName string
+	Err              error // with ImportRefused
 }
 
 // importActor is the audit actor of changes made by an import.
@@ -348,6 +353,12 @@ func (w *writer) importOne(a *article.Article, lookup *batchLookup, now time.Tim
 	case err != nil:
 		return o, err
 	}
+	if st.hash != hash {
+		if err := keptValuesFit(st, a); err != nil {
+			o.Result, o.Err = ImportRefused, err
+			return o, nil
+		}
+	}
 	if err := w.renameArticle(st, a, now); err != nil {
 		return o, err
 	}
@@ -361,6 +372,37 @@ func (w *writer) importOne(a *article.Article, lookup *batchLookup, now time.Tim
 	o.Result = ImportUpdated
 	o.Kept, err = w.updateArticle(st, a, hash, now)
 	return o, err
+}
+
+// keptValuesFit checks that the editor values an update of st would keep
+// can be written into the new file a: otherwise every export of the
+// article would fail (the review form refuses such a save the same way).
+func keptValuesFit(st *stored, a *article.Article) error {
+	var c article.Changes
+	if st.editQuality.Valid && (!a.HasQuality || int64(a.Quality) != st.editQuality.Int64) {
+		q := int(st.editQuality.Int64)
+		c.Quality = &q
+	}
+	if st.editPublished.Valid && (st.editPublished.Int64 != 0) != a.Published {
+		p := st.editPublished.Int64 != 0
+		c.Published = &p
+	}
+	if st.editTopics.Valid {
+		ts, err := decodeTopics(st.editTopics.String)
+		if err != nil {
+			return fmt.Errorf("stored edit_topics: %w", err)
+		}
+		if !slices.Equal(ts, a.Topics) {
+			c.Topics, c.SetTopics = ts, true
+		}
+	}
+	if c.IsZero() {
+		return nil
+	}
+	if _, err := article.Patch(a.Raw, c); err != nil {
+		return fmt.Errorf("the editors' values cannot be written into the new version of this file (%w); the stored article is kept as it was", err)
+	}
+	return nil
 }
 
 // renameArticle gives st the key and file name of a, when they differ,

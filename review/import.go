@@ -169,6 +169,9 @@ func (r *ImportReport) add(outcomes []db.ImportOutcome, names map[string]string)
 			r.New++
 		case db.ImportUpdated:
 			r.Updated++
+		case db.ImportRefused:
+			r.Failures = append(r.Failures, Failure{names[o.Key], o.Err})
+			continue
 		default:
 			r.Unchanged++
 		}
@@ -215,7 +218,7 @@ func (s *Service) Import(ctx context.Context, sources []Source, opts ImportOptio
 	}
 	b.flush()
 	rep, storeErr := st.finish()
-	rep.Failures = failures
+	rep.Failures = append(failures, rep.Failures...) // parse failures, then refused files
 	if storeErr == nil {
 		storeErr = ctx.Err()
 	}

@@ -271,3 +271,38 @@ func TestUnwritableSaveIsRefusedAndNothingStored(t *testing.T) {
 		t.Errorf("export after the refusal: %+v, %v", rep, err)
 	}
 }
+
+// A changed file into which the editors' values kept over it cannot be
+// written is refused at import: the stored article, and its export, stay
+// as they were.
+func TestReimportThatWouldBlockExportIsRefused(t *testing.T) {
+	f := newFixture(t)
+	f.importFiles(map[string]string{"re.md": "---\ntitle: T\ntopics: [a]\n---\n"})
+	e := formEdit(f.record("re"), 80)
+	e.Topics = []string{"a", "editor"}
+	if _, err := f.save("re", e); err != nil {
+		t.Fatal(err)
+	}
+	before := f.record("re")
+	// The same file, its topics now written with an explicit key, which
+	// Patch cannot rewrite.
+	changed := "---\ntitle: T2\n? topics\n: - a\n  - b\n---\n"
+	if err := os.WriteFile(filepath.Join(f.dir, "re.md"), []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sources, _ := review.CollectFiles([]string{filepath.Join(f.dir, "re.md")})
+	rep, err := f.svc.Import(context.Background(), sources, review.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failures) != 1 || !strings.Contains(rep.Failures[0].String(), "cannot be written into the new version") {
+		t.Fatalf("report %+v", rep)
+	}
+	after := f.record("re")
+	if after.Version != before.Version || after.Article.Title != "T" {
+		t.Errorf("the refused file was stored: version %d -> %d, title %q", before.Version, after.Version, after.Article.Title)
+	}
+	if _, rep, err := f.exportAll(); err != nil || rep.Written != 1 {
+		t.Errorf("export: %+v, %v", rep, err)
+	}
+}

@@ -64,7 +64,7 @@ type Store struct {
 	now      func() time.Time
 	batches  batchPacer // spaces Import's transactions (see import.go)
 	wStmts   *stmtCache // statements kept prepared on w (see inWriteTx)
-	rStmts   *stmtCache // and on r (see readQuery)
+	rStmts   *stmtCache // and on r (see readQueryRow)
 }
 
 //go:embed migrations/*.sql

@@ -282,23 +282,10 @@ func (c *stmtCache) close() error {
 	return errors.Join(errs...)
 }
 
-// readQuery runs query on the read pool with a statement prepared once
-// per connection (see stmtCache); the caller closes the rows. It is for
-// the store's constant queries; a query built from input would fill the
-// cache, and goes to s.r as before once it is full.
-func (s *Store) readQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := s.rStmts.prepare(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return s.r.QueryContext(ctx, query, args...)
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-// readQueryRow is readQuery for a query of one row; errors come back from
-// Scan.
+// readQueryRow runs a query of one row on the read pool with a statement
+// prepared once per connection (see stmtCache); errors come back from
+// Scan. It is for the store's constant queries: a query built from input
+// would fill the cache, and goes to s.r as before once it is full.
 func (s *Store) readQueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := s.rStmts.prepare(ctx, query)
 	if err != nil || st == nil {

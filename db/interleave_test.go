@@ -28,9 +28,11 @@ func bigArticle(i, size int) *article.Article {
 }
 
 // saverBusyTimeout is the busy timeout of the saving store in
-// TestSavesInterleaveWithImportBatches: the wait Import promises a save
-// from another process at most, and much shorter than the import.
-const saverBusyTimeout = 1000
+// TestSavesInterleaveWithImportBatches: the one the app runs with. The
+// test asserts that no save fails and prints the waits (under a second on
+// a quiet machine); it does not fail on a timer, since a shared machine
+// or the race detector can slow one batch past any bound.
+const saverBusyTimeout = defaultBusyTimeout
 
 // An import commits in batches; editors' saves must get the write lock
 // between them, whether they come through the same store (the writer pool

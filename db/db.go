@@ -195,7 +195,7 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := openPool(dsn(path, o.busyTimeout, append([]string{"mode=rw", readerParam}, readerTuning...)...), readerConns)
+	r, err := openPool(dsn(path, o.busyTimeout, "mode=rw", readerParam), readerConns)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -213,7 +213,7 @@ func openReadOnly(ctx context.Context, path string, o options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := openPool(roDSN(path, o.busyTimeout, params, append([]string{readerParam}, readerTuning...)...), readerConns)
+	r, err := openPool(roDSN(path, o.busyTimeout, params, readerParam), readerConns)
 	if err != nil {
 		return nil, err
 	}
@@ -277,36 +277,39 @@ const (
 	readerParam = "_pragma=query_only(1)"
 )
 
-// The pools' tuning, measured on 100,000 articles of `newsdesk gen` with
-// BenchmarkStoreImportGrowth (import CPU time per article) and
-// BenchmarkList100k (queue pages); the figures are in the note of issue 9.
+// writerTuning is the writer's tuning, measured on the 100,000 articles
+// of `newsdesk gen 100000 DIR --seed 1` with BenchmarkStoreImportGrowth
+// (CPU time per imported article, first and last 10,000) and `newsdesk
+// import` of ten folders of 10,000 (articles/s); the figures are in the
+// note of issue 9.
 //
-//   - temp_store(MEMORY), both pools: statement journals and the sorter's
-//     spills stay in memory. Every article insert writes the count tables
-//     through triggers, so it needs a statement journal, which SQLite
-//     otherwise spills to a temporary file past 64 KiB: a third of the
-//     import's CPU time went to writing it.
-//   - cache_size(-16384), the writer: a 16 MiB page cache (2 MiB by
-//     default), so the pages a batch of 500 articles touches in the nine
-//     indexes, the count tables and the search index stay cached, and the
-//     cost per article stays flat as the table grows. More (64 MiB) was
-//     not faster, and freeing it when the store closes took a second.
-//     Readers keep the default: in WAL mode a reader's cache is dropped
-//     whenever another connection commits.
-//   - wal_autocheckpoint(10000), the writer: the WAL is copied back into
-//     the database once it holds 40 MB rather than 4 MB (1,000 pages), so
-//     an import checkpoints, with its two fsyncs, every few thousand
-//     articles instead of after every batch; an import also checkpoints
-//     in its pauses (see batchPacer). 40 MB of WAL does not slow readers.
+//   - temp_store(MEMORY): statement journals stay in memory. Every
+//     article insert also writes the count tables through triggers, so it
+//     needs a statement journal, which SQLite otherwise spills to a
+//     temporary file past 64 KiB: import CPU went from 380-490 to 180-310
+//     µs an article.
+//   - cache_size(-16384): a 16 MiB page cache (2 MiB by default) holds
+//     what a batch of 500 articles touches in the indexes, the count
+//     tables and the search index, so the cost per article grows less as
+//     the table grows (180-310 to 165-220 µs). 64 MiB was no faster, and
+//     freeing it when the store closes took a second.
+//   - wal_autocheckpoint(10000): the WAL is copied into the database once
+//     it holds 40 MB rather than 4 MB, so an import does not checkpoint,
+//     with its fsyncs, after every batch: 2,900-3,000 articles/s against
+//     2,400-2,500, the last 10,000 as fast as the first. An import also
+//     checkpoints in its pauses (Store.pause). The cost: a save that finds
+//     40 MB of WAL copies it, about 100 ms here, once in thousands of saves
+//     when no import runs.
 //
-// Not used: mmap_size (the scanning queries were 4x faster with 256 MiB,
-// but each reader maps the file itself and the process's RSS grew by the
-// mapped size, 230 MB, against a 150 MB target); page_size 8192 or 16384
-// (import CPU 5 to 15% higher than 4096).
-var (
-	writerTuning = []string{"_pragma=temp_store(MEMORY)", "_pragma=cache_size(-16384)", "_pragma=wal_autocheckpoint(10000)"}
-	readerTuning = []string{"_pragma=temp_store(MEMORY)"}
-)
+// Readers keep SQLite's defaults. Measured with BenchmarkList100k:
+// temp_store(MEMORY) and a larger cache_size changed nothing beyond the
+// noise (in WAL mode a reader's cache is dropped whenever another
+// connection commits), and temp_store(MEMORY) would keep a large sort in
+// memory instead of a temporary file; mmap_size(256 MiB) made queries
+// that read many rows up to 4x faster, but each reader connection maps
+// the file, and the process's RSS grew by 230 MB against a 150 MB target.
+// page_size 8192 or 16384 cost 5-15% more import CPU than 4096.
+var writerTuning = []string{"_pragma=temp_store(MEMORY)", "_pragma=cache_size(-16384)", "_pragma=wal_autocheckpoint(10000)"}
 
 // escapeURIPath escapes the characters that would end the path part of an
 // SQLite URI filename, so any file name works.

@@ -46,11 +46,11 @@ func TestPoolTuning(t *testing.T) {
 		{"writer", "temp_store", 2}, // MEMORY
 		{"writer", "cache_size", -16384},
 		{"writer", "wal_autocheckpoint", 10000},
-		{"writer", "synchronous", 1}, // NORMAL
-		{"reader", "temp_store", 2},
+		{"writer", "synchronous", 1},    // NORMAL
+		{"reader", "temp_store", 0},     // DEFAULT
 		{"reader", "cache_size", -2000}, // SQLite's default
 		{"reader", "query_only", 1},
-		{"read-only reader", "temp_store", 2},
+		{"read-only reader", "temp_store", 0},
 		{"read-only reader", "query_only", 1},
 	}
 	pools := map[string]*Store{"writer": s, "reader": s, "read-only reader": ro}

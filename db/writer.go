@@ -39,7 +39,8 @@ type ftsWrite struct {
 // table has been written in the transaction (fts5SavepointMethod), and
 // each article insert opens one (the count triggers write several rows):
 // writing the index in between the inserts made a tiny segment per article
-// and cost more than the rest of the import together.
+// and cost 40% of the import's CPU time (BenchmarkStoreImportGrowth: 394
+// against 238 µs an article).
 func (w *writer) deferFTS(id int64, title, excerpt, provider string, topics []string, replace bool) {
 	w.fts = append(w.fts, ftsWrite{id, title, excerpt, provider, topics, replace})
 }

@@ -62,9 +62,10 @@ type Store struct {
 	readOnly bool     // opened by OpenReadOnly
 	roParams []string // the URI parameters of a read-only store (see readOnlyParams)
 	now      func() time.Time
-	batches  batchPacer // spaces Import's transactions (see import.go)
-	wStmts   *stmtCache // statements kept prepared on w (see inWriteTx)
-	rStmts   *stmtCache // and on r (see readQueryRow)
+	batches  batchPacer   // spaces Import's transactions (see import.go)
+	wStmts   *stmtCache   // statements kept prepared on w (see inWriteTx)
+	rStmts   *stmtCache   // and on r (see readQueryRow)
+	results  *resultCache // dropdowns and counts until the next change; nil: none (read-only stores)
 }
 
 //go:embed migrations/*.sql
@@ -201,6 +202,12 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		return nil, err
 	}
 	s.r, s.rStmts = r, newStmtCache(r)
+	gen, err := newGeneration(ctx, dsn(path, o.busyTimeout, "mode=rw", readerParam))
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.results = &resultCache{gen: gen}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -323,6 +330,9 @@ func escapeURIPath(p string) string {
 // -shm files.
 func (s *Store) Close() error {
 	errs := []error{s.rStmts.close(), s.wStmts.close()}
+	if s.results != nil {
+		errs = append(errs, s.results.gen.close())
+	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Facet is one value of a filter dropdown and how many articles have it.
@@ -50,7 +51,17 @@ func (s *Store) Providers(ctx context.Context) ([]Facet, error) {
 		WHERE provider_name <> '' GROUP BY provider_name HAVING total > 0 ORDER BY total DESC, provider_name`)
 }
 
+// facets reads the rows of (name, count) of query, from the cache while
+// the database has not changed (see resultCache): the dropdowns are on
+// every queue page. The caller gets its own copy.
 func (s *Store) facets(ctx context.Context, what, query string, args ...any) ([]Facet, error) {
+	fs, err := cached(ctx, s.results, fmt.Sprint("facets", args, query), func() ([]Facet, error) {
+		return s.readFacets(ctx, what, query, args...)
+	})
+	return slices.Clone(fs), err
+}
+
+func (s *Store) readFacets(ctx context.Context, what, query string, args ...any) ([]Facet, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: %s: %w", what, err)

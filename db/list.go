@@ -110,17 +110,28 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
+	// The generation before the transaction's first read: counts cached
+	// in it are as new as the snapshot, or the cache is already stale.
+	at, err := s.results.snapshot(ctx)
+	if err != nil {
+		return Page{}, err
+	}
 	// One read transaction, so counts and items come from one snapshot.
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return Page{}, fmt.Errorf("db: list articles: %w", err)
 	}
-	defer tx.Rollback()
-	if err := q.searchPlan(ctx, tx, &f); err != nil {
+	var missed []string
+	defer func() {
+		sqlTx.Rollback()
+		s.rStmts.learn(ctx, missed)
+	}()
+	tx := readTx{sqlTx, s.rStmts, &missed}
+	if err := q.searchPlan(ctx, tx, &f, s.results, at); err != nil {
 		return Page{}, err
 	}
 
-	c, err := q.counts(ctx, tx, f, q.Counts)
+	c, err := q.cachedCounts(ctx, tx, f, s.results, at)
 	if err != nil {
 		return Page{}, err
 	}
@@ -176,7 +187,7 @@ func clampOffset(w window, total int) int {
 
 // window reads one page of rows in one of the ways a cursor asks.
 type window struct {
-	tx    *sql.Tx
+	tx    readTx
 	f     where // every filter, status included
 	sort  Sort
 	limit int
@@ -379,12 +390,12 @@ func (q ListQuery) where(withStatus bool) (where, error) {
 
 // summaries runs the page query. Effective topics come from the row's own
 // JSON (edit_topics, else topics), so a page needs no second query.
-func summaries(ctx context.Context, tx *sql.Tx, f where, sort Sort, limit int) ([]Summary, error) {
+func summaries(ctx context.Context, tx readTx, f where, sort Sort, limit int) ([]Summary, error) {
 	return orderedSummaries(ctx, tx, f, sort, false, limit)
 }
 
 // orderedSummaries is summaries in sort order, or its reverse.
-func orderedSummaries(ctx context.Context, tx *sql.Tx, f where, sort Sort, reverse bool, limit int) ([]Summary, error) {
+func orderedSummaries(ctx context.Context, tx readTx, f where, sort Sort, reverse bool, limit int) ([]Summary, error) {
 	query, args := orderedPageQuery(f, sort, reverse, limit)
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -52,19 +52,25 @@ const sparseMatches = 150
 // runs it in the transaction of its counts and page queries, before them,
 // so both get the form. Without a text search it does nothing. The error
 // is the count's, naming the FTS5 query.
-func (q ListQuery) searchPlan(ctx context.Context, tx *sql.Tx, f *where) error {
+func (q ListQuery) searchPlan(ctx context.Context, tx readTx, f *where, cache *resultCache, at int64) error {
 	match := ftsQuery(q.Text)
 	i := slices.Index(f.conds, searchFilter)
 	if match == "" || i < 0 {
 		return nil
 	}
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)`,
-		match, sparseMatches+1).Scan(&n)
-	if err != nil {
-		return fmt.Errorf("db: search %q: %w", match, err)
+	key := "matches|" + match
+	n, ok := cache.get(at, key)
+	if !ok {
+		var count int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)`,
+			match, sparseMatches+1).Scan(&count)
+		if err != nil {
+			return fmt.Errorf("db: search %q: %w", match, err)
+		}
+		cache.put(at, key, count)
+		n = count
 	}
-	if n <= sparseMatches {
+	if n.(int) <= sparseMatches {
 		f.conds[i] = sparseSearchFilter // same argument, same place
 	}
 	return nil

@@ -139,7 +139,7 @@ func firstPage(b *testing.B, s *Store, text, cond string, adapt bool) {
 	var f where
 	f.add(cond, ftsQuery(text))
 	if adapt {
-		if err := (ListQuery{Text: text}).searchPlan(ctx, tx, &f); err != nil {
+		if err := (ListQuery{Text: text}).searchPlan(ctx, readTx{tx: tx}, &f, nil, 0); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -350,7 +350,7 @@ func TestSearchPlan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = q.searchPlan(ctx, tx, &f)
+		err = q.searchPlan(ctx, readTx{tx: tx}, &f, nil, 0)
 		tx.Rollback()
 		if err != nil {
 			t.Fatal(err)
@@ -377,7 +377,7 @@ func TestSearchPlan(t *testing.T) {
 	before := slices.Clone(f.conds)
 	tx, _ := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	defer tx.Rollback()
-	if err := (ListQuery{Category: "news"}).searchPlan(ctx, tx, &f); err != nil || !slices.Equal(f.conds, before) {
+	if err := (ListQuery{Category: "news"}).searchPlan(ctx, readTx{tx: tx}, &f, nil, 0); err != nil || !slices.Equal(f.conds, before) {
 		t.Errorf("searchPlan without text: %v, %q", err, f.conds)
 	}
 }

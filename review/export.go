@@ -61,27 +61,39 @@ var ErrIncomplete = errors.New("some articles were not exported")
 // ErrIncomplete. Any other error is from the store or w and stops the
 // export: w is then aborted, not closed.
 func (s *Service) Export(ctx context.Context, q db.ListQuery, w Writer) (ExportReport, error) {
-	var rep ExportReport
-	err := s.store.Export(ctx, q, func(r db.ExportRecord) error {
-		data, reason := exportable(r)
-		if reason == "" {
-			err := w.Add(r.FileName, data)
-			switch {
-			case err == nil:
-				rep.Written++
+	// The store is read, and each file patched, in a goroutine of its own
+	// while this one writes: reading and writing took about the same time,
+	// one after the other. The queue between them is short, so memory
+	// stays bounded by the store's export page.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	files := make(chan exportFile, exportQueue)
+	readDone := make(chan error, 1)
+	go func() {
+		defer close(files)
+		readDone <- s.store.Export(ctx, q, func(r db.ExportRecord) error {
+			f := exportFile{key: r.Key, name: r.FileName}
+			f.data, f.reason = exportable(r)
+			select {
+			case files <- f:
 				return nil
-			case !errors.Is(err, ErrUnwritable):
-				return err
+			case <-ctx.Done():
+				return ctx.Err()
 			}
-			reason = err.Error()
+		})
+	}()
+	var rep ExportReport
+	var err error
+	for f := range files {
+		if err == nil {
+			if err = rep.write(w, f); err != nil {
+				cancel() // stops the reader; the loop drains what it sent
+			}
 		}
-		name := r.FileName
-		if name == "" { // a damaged row may keep only its key
-			name = "(the file of article " + r.Key + ")"
-		}
-		rep.Skipped = append(rep.Skipped, Skipped{Key: r.Key, FileName: name, Reason: reason})
-		return nil
-	})
+	}
+	if readErr := <-readDone; err == nil {
+		err = readErr
+	}
 	if err != nil {
 		if a, ok := w.(Aborter); ok {
 			err = errors.Join(err, a.Abort(err))
@@ -92,6 +104,41 @@ func (s *Service) Export(ctx context.Context, q db.ListQuery, w Writer) (ExportR
 		err = ErrIncomplete
 	}
 	return rep, err
+}
+
+// exportQueue is how many files the store's reader may have ready ahead
+// of the writer.
+const exportQueue = 64
+
+// exportFile is one article on its way to the writer: its file, or the
+// reason it has none.
+type exportFile struct {
+	key, name string
+	data      []byte
+	reason    string
+}
+
+// write gives f to w, or records why it is left out. The error is a
+// writer's failure, which ends the export.
+func (rep *ExportReport) write(w Writer, f exportFile) error {
+	reason := f.reason
+	if reason == "" {
+		err := w.Add(f.name, f.data)
+		switch {
+		case err == nil:
+			rep.Written++
+			return nil
+		case !errors.Is(err, ErrUnwritable):
+			return err
+		}
+		reason = err.Error()
+	}
+	name := f.name
+	if name == "" { // a damaged row may keep only its key
+		name = "(the file of article " + f.key + ")"
+	}
+	rep.Skipped = append(rep.Skipped, Skipped{Key: f.key, FileName: name, Reason: reason})
+	return nil
 }
 
 // exportable is the file an export writes for r, or the reason it cannot.

@@ -298,17 +298,16 @@ func (d *DirWriter) write(name string, data []byte) error {
 		return err
 	}
 	path := filepath.Join(d.dir, name)
-	if err := writeAtomic(d.dir, path, data, false); err != nil {
+	fi, err := writeAtomic(d.dir, path, data, false)
+	if err != nil {
 		// Only the rename meets the article's name: the temporary file's is short.
 		if le := (*os.LinkError)(nil); errors.As(err, &le) && nameFault(le.Err) {
 			return refusal("the file system refuses the name: %v", le.Err)
 		}
 		return err
 	}
-	if fi, err := os.Lstat(path); err == nil {
-		if id, ok := idOf(fi); ok {
-			d.ids[id] = name
-		}
+	if id, ok := idOf(fi); ok {
+		d.ids[id] = name
 	}
 	d.names[name] = true
 	d.written = append(d.written, f)
@@ -319,22 +318,29 @@ func (d *DirWriter) write(name string, data []byte) error {
 // path; sync also flushes it to the disk first. The file's mode is 0666
 // less the umask, as for any file a command writes: 0644 usually, so the
 // pipeline (often another user) can read it, and private under umask 077.
-func writeAtomic(dir, path string, data []byte, sync bool) error {
+// It returns the file's information, read from the open file before the
+// rename (the same file after it; fstat spares a lookup by name).
+func writeAtomic(dir, path string, data []byte, sync bool) (fs.FileInfo, error) {
 	tmp, err := createTemp(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, err = tmp.Write(data)
 	if sync && err == nil {
 		err = tmp.Sync()
+	}
+	var fi fs.FileInfo
+	if err == nil {
+		fi, err = tmp.Stat()
 	}
 	if err = errors.Join(err, tmp.Close()); err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
+		return nil, err
 	}
-	return err
+	return fi, nil
 }
 
 // createTemp creates a new file named tempPrefix and a random number in
@@ -520,7 +526,7 @@ func (d *DirWriter) writeManifest(complete bool, skipped []Skipped, failure erro
 	if err := enc.Encode(m); err != nil {
 		return err
 	}
-	if err := writeAtomic(d.dir, filepath.Join(d.dir, ManifestName), b.Bytes(), true); err != nil {
+	if _, err := writeAtomic(d.dir, filepath.Join(d.dir, ManifestName), b.Bytes(), true); err != nil {
 		return err
 	}
 	return syncDir(d.lock)

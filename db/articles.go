@@ -61,6 +61,10 @@ const recordColumns = `id, key, file_name, category, title, excerpt, published_a
 	body, images, related, raw, content_hash, quality, published, topics,
 	edit_quality, edit_topics, edit_published, status, note, version, imported_at, updated_at`
 
+// recordFrom is where recordColumns come from: the article's row and its
+// content (body, images, related, raw; see 0006_article_content.sql).
+const recordFrom = ` FROM articles JOIN article_content ON article_content.article_id = articles.id`
+
 func scanRecord(row scanner) (*Record, error) {
 	var (
 		r                                   Record
@@ -112,14 +116,14 @@ func scanRecord(row scanner) (*Record, error) {
 
 // Get returns the article with the given id.
 func (s *Store) Get(ctx context.Context, id int64) (*Record, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM articles WHERE id = ?`, id)
+	row := s.r.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+` WHERE id = ?`, id)
 	return recordOrNotFound(row, "article %d", id)
 }
 
 // GetByKey returns the article with the given key (file name without
 // extension).
 func (s *Store) GetByKey(ctx context.Context, key string) (*Record, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM articles WHERE key = ?`, key)
+	row := s.r.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+` WHERE key = ?`, key)
 	return recordOrNotFound(row, "article %q", key)
 }
 
@@ -224,7 +228,7 @@ func (s *Store) Update(ctx context.Context, id int64, e Edit) (*Record, error) {
 }
 
 func (w *writer) record(id int64) (*Record, error) {
-	return recordOrNotFound(w.queryRow(`SELECT `+recordColumns+` FROM articles WHERE id = ?`, id), "article %d", id)
+	return recordOrNotFound(w.queryRow(`SELECT `+recordColumns+recordFrom+` WHERE id = ?`, id), "article %d", id)
 }
 
 // applyEdit returns the record as the edit leaves it and the changes it

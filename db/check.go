@@ -230,10 +230,11 @@ func (c *articleCheck) page(ctx context.Context, pool *sql.DB, after string, fir
 	if !first {
 		cond, args = "WHERE a.key > ?", []any{after, exportPageRows}
 	}
-	rows, err := pool.QueryContext(ctx, `SELECT a.key, a.raw, a.content_hash,
+	rows, err := pool.QueryContext(ctx, `SELECT a.key, coalesce(c.raw, X''), a.content_hash,
 		a.title, a.excerpt, a.provider_name, a.topics, a.edit_topics,
 		f.rowid IS NOT NULL, coalesce(f.title, ''), coalesce(f.excerpt, ''), coalesce(f.provider, ''), coalesce(f.topics, '')
 		FROM articles a INDEXED BY sqlite_autoindex_articles_1
+		LEFT JOIN article_content c ON c.article_id = a.id
 		LEFT JOIN articles_fts f ON f.rowid = a.id `+cond+` ORDER BY a.key LIMIT ?`, args...)
 	if err != nil {
 		return 0, after, err

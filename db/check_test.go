@@ -90,7 +90,7 @@ func TestCheckAndExportFindDamage(t *testing.T) {
 	}{
 		{name: "raw changed without its hash",
 			store: func(t *testing.T, e damageEnv) {
-				e.exec(t, `UPDATE articles SET raw = CAST(CAST(raw AS TEXT) || ' ' AS BLOB) WHERE key = ?`, k(7))
+				e.exec(t, `UPDATE article_content SET raw = CAST(CAST(raw AS TEXT) || ' ' AS BLOB) WHERE article_id = (SELECT id FROM articles WHERE key = ?)`, k(7))
 			},
 			want: "content hash mismatch", key: k(7), exportErr: k(7)},
 		{name: "bytes flipped in the file",

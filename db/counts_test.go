@@ -363,8 +363,8 @@ func TestListCountsCapped(t *testing.T) {
 	s := newStore(t)
 	mustImport(t, s, genArticles(5)...) // a few that do not match
 	_, err := s.w.Exec(`WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
-		INSERT INTO articles (key, file_name, title, published_at, raw, content_hash, imported_at, updated_at, status)
-		SELECT 'bulk' || i, 'bulk' || i || '.md', 'Zebra story ' || i, 1700000000 + i, x'00', '', 0, 0,
+		INSERT INTO articles (key, file_name, title, published_at, content_hash, imported_at, updated_at, status)
+		SELECT 'bulk' || i, 'bulk' || i || '.md', 'Zebra story ' || i, 1700000000 + i, '', 0, 0,
 			CASE WHEN i <= 3 THEN 'approved' ELSE 'pending' END FROM seq`, CountCap+3+2)
 	if err != nil {
 		t.Fatal(err)

@@ -160,9 +160,10 @@ func (s *Store) exportPage(ctx context.Context, f where, after string, first boo
 // index (status, category...) and sorts every page's matches by key: a
 // whole sort per page of 100.
 func exportQuery(f where) (string, []any) {
-	return `SELECT a.key, a.file_name, a.raw, a.content_hash, a.status,
+	return `SELECT a.key, a.file_name, coalesce(c.raw, X''), a.content_hash, a.status,
 		a.quality, a.topics, a.published, a.edit_quality, a.edit_topics, a.edit_published
-		FROM articles a INDEXED BY sqlite_autoindex_articles_1` + f.sql() + ` ORDER BY a.key LIMIT ?`, append(f.args, exportPageRows)
+		FROM articles a INDEXED BY sqlite_autoindex_articles_1
+		LEFT JOIN article_content c ON c.article_id = a.id` + f.sql() + ` ORDER BY a.key LIMIT ?`, append(f.args, exportPageRows)
 }
 
 func lastKey(page []ExportRecord, after string) string {

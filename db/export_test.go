@@ -128,9 +128,9 @@ func TestExportFlagsDamagedArticles(t *testing.T) {
 		sql    string
 		wantIn string
 	}{
-		{1, `UPDATE articles SET raw = CAST(replace(CAST(raw AS TEXT), 'report', 'rep0rt') AS BLOB) WHERE key = ?`,
+		{1, `UPDATE article_content SET raw = CAST(replace(CAST(raw AS TEXT), 'report', 'rep0rt') AS BLOB) WHERE article_id = (SELECT id FROM articles WHERE key = ?)`,
 			"stored file is damaged: content hash mismatch (stored "},
-		{2, `UPDATE articles SET raw = substr(raw, 1, 100) WHERE key = ?`, "content hash mismatch"},
+		{2, `UPDATE article_content SET raw = substr(raw, 1, 100) WHERE article_id = (SELECT id FROM articles WHERE key = ?)`, "content hash mismatch"},
 		{3, `UPDATE articles SET edit_topics = 'not json' WHERE key = ?`, "edit_topics column is not a JSON list"},
 		{4, `UPDATE articles SET quality = 'abc' WHERE key = ?`, "row cannot be read"},
 	}

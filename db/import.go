@@ -432,25 +432,33 @@ func (w *writer) renameArticle(st *stored, a *article.Article, now time.Time) er
 // upstreamArgs are the upstream column values of a, in the order of the
 // insert and update statements below.
 func upstreamArgs(a *article.Article, hash string) ([]any, error) {
-	images, err := encodeJSON(nonNil(a.Images))
-	if err != nil {
-		return nil, err
-	}
-	related, err := encodeJSON(nonNil(a.Related))
-	if err != nil {
-		return nil, err
-	}
 	var quality any
 	if a.HasQuality {
 		quality = a.Quality
+	}
+	return []any{a.FileName, a.Category, a.Title, a.Excerpt, toUnix(a.PublishedAt),
+		a.OriginalURL, a.WebURL, a.Type, a.Heat, a.Provider.Name, a.Provider.Domain, boolInt(a.HasSecured),
+		hash, quality, boolInt(a.Published), encodeTopics(a.Topics)}, nil
+}
+
+// writeContent writes the article_content row of article id: a's body,
+// images, related items and file.
+func (w *writer) writeContent(id int64, a *article.Article) error {
+	images, err := encodeJSON(nonNil(a.Images))
+	if err != nil {
+		return err
+	}
+	related, err := encodeJSON(nonNil(a.Related))
+	if err != nil {
+		return err
 	}
 	raw := a.Raw
 	if raw == nil {
 		raw = []byte{} // raw is NOT NULL; an empty file is still a file
 	}
-	return []any{a.FileName, a.Category, a.Title, a.Excerpt, toUnix(a.PublishedAt),
-		a.OriginalURL, a.WebURL, a.Type, a.Heat, a.Provider.Name, a.Provider.Domain, boolInt(a.HasSecured),
-		a.Body, images, related, raw, hash, quality, boolInt(a.Published), encodeTopics(a.Topics)}, nil
+	_, err = w.exec(`INSERT OR REPLACE INTO article_content (article_id, body, images, related, raw) VALUES (?, ?, ?, ?, ?)`,
+		id, a.Body, images, related, raw)
+	return err
 }
 
 func nonNil[T any](s []T) []T {
@@ -469,13 +477,16 @@ func (w *writer) insertArticle(a *article.Article, hash string, now time.Time) e
 	args = append(args, toMillis(now), toMillis(now))
 	res, err := w.exec(`INSERT INTO articles (key, file_name, category, title, excerpt, published_at,
 		original_url, web_url, type, heat, provider_name, provider_domain, has_secured,
-		body, images, related, raw, content_hash, quality, published, topics, imported_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		content_hash, quality, published, topics, imported_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return err
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
+		return err
+	}
+	if err := w.writeContent(id, a); err != nil {
 		return err
 	}
 	if err := w.setTopics(id, a.Topics, false); err != nil {
@@ -496,9 +507,12 @@ func (w *writer) updateArticle(st *stored, a *article.Article, hash string, now 
 	args = append(args, toMillis(now), st.id)
 	_, err = w.exec(`UPDATE articles SET file_name = ?, category = ?, title = ?, excerpt = ?, published_at = ?,
 		original_url = ?, web_url = ?, type = ?, heat = ?, provider_name = ?, provider_domain = ?, has_secured = ?,
-		body = ?, images = ?, related = ?, raw = ?, content_hash = ?, quality = ?, published = ?, topics = ?,
+		content_hash = ?, quality = ?, published = ?, topics = ?,
 		version = version + 1, updated_at = ? WHERE id = ?`, args...)
 	if err != nil {
+		return nil, err
+	}
+	if err := w.writeContent(st.id, a); err != nil {
 		return nil, err
 	}
 	oldTopics, err := decodeTopics(st.topics)

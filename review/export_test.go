@@ -26,7 +26,7 @@ func damage(t *testing.T, path, key string) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	res, err := conn.Exec(`UPDATE articles SET raw = CAST(replace(CAST(raw AS TEXT), 'title', 'tITle') AS BLOB) WHERE key = ?`, key)
+	res, err := conn.Exec(`UPDATE article_content SET raw = CAST(replace(CAST(raw AS TEXT), 'title', 'tITle') AS BLOB) WHERE article_id = (SELECT id FROM articles WHERE key = ?)`, key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,15 +142,18 @@ func recordOrNotFound(row scanner, format string, arg any) (*Record, error) {
 // SetTopics leave a value as it is; only values that differ from the
 // current effective ones are written.
 type Edit struct {
-	Version   int64 // the version the editor loaded
-	Quality   *int
-	Topics    []string
-	SetTopics bool
-	Published *bool
-	Status    *article.Status
-	Note      *string
-	ActorID   int64  // users.id; 0 when not a user
-	Actor     string // username, kept in the audit even if the user goes
+	Version int64 // the version the editor loaded
+	Quality *int
+	// ClearQuality drops the editor's quality (edit_quality NULL): the
+	// file's own, or none, applies again. Quality must be nil with it.
+	ClearQuality bool
+	Topics       []string
+	SetTopics    bool
+	Published    *bool
+	Status       *article.Status
+	Note         *string
+	ActorID      int64  // users.id; 0 when not a user
+	Actor        string // username, kept in the audit even if the user goes
 
 	// Check, when set, is called inside the transaction with the record
 	// as the edit would leave it, before anything is written; an error
@@ -160,6 +163,9 @@ type Edit struct {
 }
 
 func (e Edit) validate() error {
+	if e.ClearQuality && e.Quality != nil {
+		return errors.New("a quality both set and cleared")
+	}
 	if e.Quality != nil && (*e.Quality < article.MinQuality || *e.Quality > article.MaxQuality) {
 		return fmt.Errorf("quality %d outside %d..%d", *e.Quality, article.MinQuality, article.MaxQuality)
 	}
@@ -239,6 +245,12 @@ func applyEdit(cur *Record, e Edit) (*Record, []change) {
 	if e.Quality != nil && (!cur.HasQuality || cur.Quality != *e.Quality) {
 		next.Quality, next.HasQuality, next.Edited.Quality = *e.Quality, true, true
 		cs = append(cs, change{"quality", qualityText(cur.Quality, cur.HasQuality), qualityText(*e.Quality, true)})
+	}
+	if e.ClearQuality && e.Quality == nil && cur.Edited.Quality {
+		next.Quality, next.HasQuality, next.Edited.Quality = cur.Article.Quality, cur.Article.HasQuality, false
+		if old, now := qualityText(cur.Quality, cur.HasQuality), qualityText(next.Quality, next.HasQuality); old != now {
+			cs = append(cs, change{"quality", old, now})
+		}
 	}
 	if e.SetTopics && !sameTopics(cur.Topics, e.Topics) {
 		next.Topics, next.Edited.Topics = slices.Clone(e.Topics), true

@@ -5,12 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
+// ImportActor is the audit actor of the changes an import makes.
+const ImportActor = importActor
+
 // AuditEntry is one changed field of an article. Old and New are exact
 // (see the audit table in 0001_init.sql), so an entry can be reversed.
-// Actor is a username, or "import" for changes made by an import.
+// Actor is a username, or ImportActor for changes made by an import.
 type AuditEntry struct {
 	ID        int64
 	ArticleID int64
@@ -19,17 +23,48 @@ type AuditEntry struct {
 	Actor     string
 	Field     string
 	Old, New  string
+	// Version is the article's version right after the change that wrote
+	// the entry: the entries of one save share it (see 0005_audit_version.sql).
+	// 0 for entries recorded before the audit kept it.
+	Version int64
 }
 
+// audit writes one audit row. It runs after the change's UPDATE of the
+// article, in the same transaction, so the version it copies from the
+// article is the one the change produced.
 func (w *writer) audit(articleID, userID int64, actor string, at time.Time, c change) error {
 	var uid any
 	if userID != 0 {
 		uid = userID
 	}
-	_, err := w.exec(`INSERT INTO audit (article_id, user_id, actor, at, field, old_value, new_value)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, articleID, uid, actor, toMillis(at), c.field, c.old, c.new)
+	_, err := w.exec(`INSERT INTO audit (article_id, user_id, actor, at, field, old_value, new_value, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT version FROM articles WHERE id = ?))`,
+		articleID, uid, actor, toMillis(at), c.field, c.old, c.new, articleID)
 	return err
 }
+
+// AuditValue is the record's current value of an editable field (quality,
+// topics, published, status, note) written as the audit writes it, so it
+// compares with an entry's Old and New. ok is false for any other field.
+func (r *Record) AuditValue(field string) (v string, ok bool) {
+	switch field {
+	case "quality":
+		return qualityText(r.Quality, r.HasQuality), true
+	case "topics":
+		return encodeTopics(r.Topics), true
+	case "published":
+		return strconv.FormatBool(r.Published), true
+	case "status":
+		return string(r.Status), true
+	case "note":
+		return r.Note, true
+	}
+	return "", false
+}
+
+// AuditTopics reads a topics value of the audit (a JSON array); an empty
+// list is nil.
+func AuditTopics(v string) ([]string, error) { return decodeTopics(v) }
 
 // History returns the audit of an article, newest first. Ids grow in
 // commit order (one writer), so they order entries even when the clock
@@ -38,8 +73,8 @@ func (s *Store) History(ctx context.Context, articleID int64) ([]AuditEntry, err
 	if err := s.articleExists(ctx, articleID); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, article_id, coalesce(user_id, 0), at, actor, field, old_value, new_value
-		FROM audit WHERE article_id = ? ORDER BY id DESC`, articleID)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, article_id, coalesce(user_id, 0), at, actor, field, old_value, new_value,
+		coalesce(version, 0) FROM audit WHERE article_id = ? ORDER BY id DESC`, articleID)
 	if err != nil {
 		return nil, fmt.Errorf("db: history of article %d: %w", articleID, err)
 	}
@@ -48,7 +83,7 @@ func (s *Store) History(ctx context.Context, articleID int64) ([]AuditEntry, err
 	for rows.Next() {
 		var e AuditEntry
 		var at int64
-		if err := rows.Scan(&e.ID, &e.ArticleID, &e.UserID, &at, &e.Actor, &e.Field, &e.Old, &e.New); err != nil {
+		if err := rows.Scan(&e.ID, &e.ArticleID, &e.UserID, &at, &e.Actor, &e.Field, &e.Old, &e.New, &e.Version); err != nil {
 			return nil, fmt.Errorf("db: history of article %d: %w", articleID, err)
 		}
 		e.At = fromMillis(at)

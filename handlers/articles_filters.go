@@ -27,8 +27,10 @@ type filterDefaults struct {
 }
 
 var (
-	// The queue shows what needs review: pending and not yet published.
-	queueDefaults = filterDefaults{status: "pending", published: "no"}
+	// The queue shows what awaits a decision: pending, whatever the
+	// Published flag says, so ticking Published never hides an undecided
+	// article (issue 10). Published stays a filter (yes, no, any).
+	queueDefaults = filterDefaults{status: "pending", published: "any"}
 	// Export sends out what was approved.
 	exportDefaults = filterDefaults{status: "approved", published: "any"}
 )
@@ -181,12 +183,11 @@ func filterValues(f views.Filters) url.Values {
 }
 
 // exportValues are the queue's filters for "Export these…": the status
-// and every filter the editor chose, but not a default of the queue's
-// own (published=no), which would silently drop published articles from
-// an export of another status.
+// and every filter the editor chose. published=any, the default of both
+// pages, is left out so the export link says only what was chosen.
 func exportValues(f views.Filters) url.Values {
 	v := filterValues(f)
-	if f.Published == queueDefaults.published {
+	if f.Published == exportDefaults.published {
 		v.Del("published")
 	}
 	v.Del("sort") // an export is in key order

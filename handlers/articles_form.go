@@ -17,6 +17,22 @@ import (
 // maxNoteLen bounds an editor's note, in characters.
 const maxNoteLen = 2000
 
+// The review form's buttons (the action field). Anything else is Save.
+const (
+	actionSave    = "save"    // save and stay
+	actionNext    = "next"    // save and open the next article
+	actionApprove = "approve" // status approved, save, open the next
+	actionReject  = "reject"  // status rejected, save, open the next
+)
+
+// addedTopics reads the add-topic field: commas and line breaks separate
+// topics there (an editor types "a, b"), so it becomes one topic a line,
+// the form article.CheckTopicInput and NormalizeTopics read. Only this
+// field splits at commas: a kept topic may hold one.
+func addedTopics(s string) string {
+	return strings.ReplaceAll(s, ",", "\n")
+}
+
 // reviewForm is the POST /articles/:id form as the editor sent it.
 type reviewForm struct {
 	Version   int64
@@ -28,7 +44,8 @@ type reviewForm struct {
 	Status    string
 	Note      string
 	From      string // clean queue query string
-	Next      bool   // "Save and next"
+	Action    string // the button: "save", "next", "approve" or "reject"
+	Next      bool   // open the next article after the save
 
 	// QualityOptional lets the quality stay empty: for articles that
 	// have none, an empty field means "still none".
@@ -67,8 +84,20 @@ func readReviewForm(v url.Values) (*reviewForm, error) {
 		Status:    strings.TrimSpace(v.Get("status")),
 		Note:      normalizeNote(v.Get("note")),
 		From:      cleanFrom(v.Get("from")),
-		Next:      v.Get("action") == "next",
+		Action:    v.Get("action"),
 	}
+	// Approve and Reject are the status and "next" in one button; every
+	// button but Save moves on.
+	switch f.Action {
+	case actionApprove:
+		f.Status = string(article.StatusApproved)
+	case actionReject:
+		f.Status = string(article.StatusRejected)
+	case actionNext:
+	default:
+		f.Action = actionSave
+	}
+	f.Next = f.Action != actionSave
 	for _, s := range v["remove_topic"] {
 		if i, err := strconv.Atoi(s); err == nil {
 			f.Removed[i] = true
@@ -141,10 +170,10 @@ func (f *reviewForm) validateTopics(e *formErrors) {
 		}
 		kept = append(kept, t)
 	}
-	if msg := checkTopicInput(f.NewTopic, true); msg != "" {
-		e.NewTopic = "The new topic " + msg + "."
+	if msg := checkNewTopics(f.NewTopic); msg != "" {
+		e.NewTopic = msg
 	} else {
-		kept = append(kept, f.NewTopic)
+		kept = append(kept, addedTopics(f.NewTopic))
 	}
 	if len(e.topics) > 0 || e.NewTopic != "" {
 		return
@@ -167,6 +196,23 @@ func checkTopicInput(s string, optional bool) string {
 		return err.Error()
 	}
 	return ""
+}
+
+// checkNewTopics checks the add-topic field; with several topics in it the
+// message names the one at fault.
+func checkNewTopics(s string) string {
+	lines := addedTopics(s)
+	var te *article.TopicError
+	err := article.CheckTopicInput(lines, true)
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &te) && strings.Contains(strings.TrimSpace(lines), "\n"):
+		return "The new topic “" + cleanText(te.Topic, 40) + "” " + te.Reason + "."
+	case errors.As(err, &te):
+		return "The new topic " + te.Reason + "."
+	}
+	return "The new topic " + err.Error() + "."
 }
 
 // edit is the valid form as the workflow's edit by user. The topics are

@@ -5,14 +5,28 @@ import (
 
 	"github.com/newsdesk/newsdesk/article"
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/views"
 )
 
 // How far "save and next" walks the queue looking for the article it is
-// on: at most this many pages of this many rows.
+// on: at most this many pages of this many rows. The review page walks
+// showPages only: the queue's link puts the article on the first of them
+// (a queue page is db.DefaultLimit rows, fewer than nextPageSize).
 const (
 	nextPages    = 10
+	showPages    = 2
 	nextPageSize = 100
 )
+
+// queuePlace is where an article is in the queue it was opened from.
+type queuePlace struct {
+	nextID  int64  // the article "next" opens; 0 when there is none
+	nextURL string // its review page, remembering the queue page it is on
+	// Set only when counted: the article's 1-based position among the
+	// queue's articles (0 when it is not among the rows walked), and
+	// their number.
+	progress *views.Progress
+}
 
 // nextInQueue finds what "save and next" opens: the first article after
 // current in the queue the editor came from (from, a queue query string)
@@ -20,27 +34,54 @@ const (
 // queue page it is on, or "" when current was the last one. When current
 // is not in the queue at all, the queue's first such article is next.
 func (a *Articles) nextInQueue(ctx context.Context, from string, current int64) (string, error) {
+	p, err := a.placeInQueue(ctx, from, current, nextPages, false)
+	return p.nextURL, err
+}
+
+// placeInQueue walks the queue from (a queue query string) from its
+// cursor, at most pages pages of nextPageSize rows, for current and the
+// article after it that still needs review (see nextInQueue). With count
+// it also gives current's position and the queue's size: the size comes
+// from the store's counter tables (capped counting past what they cover,
+// as on the queue page), the position from the walked page's offset, so
+// neither scans the queue.
+func (a *Articles) placeInQueue(ctx context.Context, from string, current int64, pages int, count bool) (queuePlace, error) {
 	f := fromFilters(from)
 	f.query.Limit = nextPageSize
 	f.query.Counts = db.CountsNone // only the rows are needed
+	if count {
+		f.query.Counts = db.CountsCapped
+	}
 	// A queue of approved or rejected articles has no pending ones: there
 	// the next article is simply the next one.
 	wantPending := f.query.Status == "" || f.query.Status == article.StatusPending
-	found, first := false, ""
-	for range nextPages {
+	var place queuePlace
+	pos, found := 0, false
+	var firstID int64
+	firstURL := ""
+	for i := range pages {
 		page, err := a.list(ctx, &f)
 		if err != nil {
-			return "", err
+			return place, err
 		}
-		for _, s := range page.Items {
+		if count && i == 0 {
+			place.progress = &views.Progress{
+				Total:  views.Count{N: page.Total, AtLeast: page.TotalCapped},
+				Status: f.view.Status,
+			}
+			f.query.Counts = db.CountsNone // the counts are the same on every page
+		}
+		for j, s := range page.Items {
 			switch {
 			case s.ID == current:
-				found = true
+				found, pos = true, page.Offset+j+1
 			case wantPending && s.Status != article.StatusPending:
 			case found:
-				return articleURL(s.ID, queueQuery(f.view, f.query.Cursor)), nil
-			case first == "":
-				first = articleURL(s.ID, queueQuery(f.view, f.query.Cursor))
+				place.nextID, place.nextURL = s.ID, articleURL(s.ID, queueQuery(f.view, f.query.Cursor))
+				place.setPos(pos)
+				return place, nil
+			case firstURL == "":
+				firstID, firstURL = s.ID, articleURL(s.ID, queueQuery(f.view, f.query.Cursor))
 			}
 		}
 		if page.Next == "" {
@@ -48,8 +89,15 @@ func (a *Articles) nextInQueue(ctx context.Context, from string, current int64) 
 		}
 		f.query.Cursor = page.Next
 	}
-	if found {
-		return "", nil
+	place.setPos(pos)
+	if !found {
+		place.nextID, place.nextURL = firstID, firstURL
 	}
-	return first, nil
+	return place, nil
+}
+
+func (p *queuePlace) setPos(pos int) {
+	if p.progress != nil {
+		p.progress.Pos = pos
+	}
 }

@@ -66,6 +66,7 @@ func queueView(f filters, page db.Page, ch views.FilterChoices) views.QueueView 
 		ExportURL: "/export?" + exportValues(f.view).Encode(),
 	}
 	from := queueQuery(f.view, f.query.Cursor)
+	v.Key = from
 	for _, s := range page.Items {
 		v.Rows = append(v.Rows, queueRow(s, from))
 	}
@@ -164,8 +165,8 @@ func (a *Articles) choices(ctx context.Context, f views.Filters) (views.FilterCh
 		Categories: facetOptions(cats, f.Category),
 		Providers:  facetOptions(provs, f.Provider),
 		Topics:     facetNames(topics),
-		Published: options(f.Published, []string{"no", "yes", "any"},
-			[]string{"Not published", "Published", "Any"}),
+		Published: options(f.Published, []string{"any", "yes", "no"},
+			[]string{"Any", "Published", "Not published"}),
 		Sorts: options(f.Sort, []string{"newest", "heat", "quality"},
 			[]string{"Newest first", "Hottest first", "Best quality first"}),
 	}, nil

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -40,17 +41,19 @@ func queueFixture(t *testing.T) (*webtest.Env, *webtest.Client) {
 	return env, loginAlice(t, env)
 }
 
-func TestQueueDefaultsArePendingUnpublishedNewestFirst(t *testing.T) {
+// The default queue is what awaits a decision: every pending article,
+// published or not (issue 10), newest first.
+func TestQueueDefaultsArePendingNewestFirst(t *testing.T) {
 	env, alice := queueFixture(t)
 	res := alice.Get("/articles")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
 	d := alice.Doc(res)
-	if got, want := rowTitles(d), []string{"Alpha one hospitals", "Beta two robots"}; !slices.Equal(got, want) {
+	if got, want := rowTitles(d), []string{"Alpha three published", "Alpha one hospitals", "Beta two robots"}; !slices.Equal(got, want) {
 		t.Errorf("rows = %q, want %q", got, want)
 	}
-	counts := map[string]string{"count-pending": "2", "count-approved": "1", "count-rejected": "1", "count-all": "4"}
+	counts := map[string]string{"count-pending": "3", "count-approved": "1", "count-rejected": "1", "count-all": "5"}
 	for id, want := range counts {
 		if got := webtest.TestIDText(d, id); got != want {
 			t.Errorf("%s = %q, want %q", id, got, want)
@@ -62,16 +65,130 @@ func TestQueueDefaultsArePendingUnpublishedNewestFirst(t *testing.T) {
 	if d.Find(`[data-testid="search"]`).Length() != 1 {
 		t.Error("no search box")
 	}
+	if got, _ := d.Find(`[data-testid="filter-published"] option[selected]`).Attr("value"); got != "any" {
+		t.Errorf("the Published filter shows %q on the default queue, want any", got)
+	}
 	// A tab keeps the other filters and changes only the status.
 	href, _ := d.Find(`a:has([data-testid="count-approved"])`).Attr("href")
-	if !strings.Contains(href, "status=approved") || !strings.Contains(href, "published=no") {
+	if !strings.Contains(href, "status=approved") || !strings.Contains(href, "published=any") {
 		t.Errorf("approved tab links to %q", href)
 	}
 	// A row links to its review page and remembers the queue.
-	href, _ = d.Find(`[data-testid="row-title"]`).First().Attr("href")
+	href, _ = d.Find(`[data-testid="row-title"]`).Eq(1).Attr("href")
 	if !strings.HasPrefix(href, fmt.Sprintf("/articles/%d?from=", env.ID(t, "a1"))) {
 		t.Errorf("row links to %q", href)
 	}
+}
+
+// publishedColumn reads the Published column: row title -> its text.
+func publishedColumn(d *goquery.Document) map[string]string {
+	out := map[string]string{}
+	d.Find(`[data-testid="queue-row"]`).Each(func(_ int, r *goquery.Selection) {
+		title := strings.TrimSpace(r.Find(`[data-testid="row-title"]`).Text())
+		out[title] = strings.TrimSpace(r.Find(`[data-testid="row-published"]`).Text())
+	})
+	return out
+}
+
+// Published is a column of its own, headed so, and a filter (yes, no,
+// any) that narrows the queue without touching the status tabs' meaning.
+func TestQueuePublishedColumnAndFilter(t *testing.T) {
+	_, alice := queueFixture(t)
+	d := alice.GetDoc("/articles")
+	var heads []string
+	d.Find(`table[data-testid="queue"] thead th`).Each(func(_ int, s *goquery.Selection) {
+		heads = append(heads, strings.TrimSpace(s.Text()))
+	})
+	if !slices.Contains(heads, "Published") || !slices.Contains(heads, "Status") {
+		t.Errorf("column heads %q, want a Published and a Status column", heads)
+	}
+	want := map[string]string{"Alpha three published": "yes", "Alpha one hospitals": "no", "Beta two robots": "no"}
+	if got := publishedColumn(d); !maps.Equal(got, want) {
+		t.Errorf("Published column %v, want %v", got, want)
+	}
+	tests := []struct {
+		query, choice string
+		want          []string
+	}{
+		{"published=yes", "yes", []string{"Alpha three published"}},
+		{"published=no", "no", []string{"Alpha one hospitals", "Beta two robots"}},
+		{"published=any", "any", []string{"Alpha three published", "Alpha one hospitals", "Beta two robots"}},
+		{"status=all&published=no", "no", []string{"Gamma five rejected", "Alpha one hospitals", "Beta two robots", "Beta four approved"}},
+	}
+	for _, tt := range tests {
+		d := alice.GetDoc("/articles?" + tt.query)
+		if got := rowTitles(d); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: rows %q, want %q", tt.query, got, tt.want)
+		}
+		if got, _ := d.Find(`[data-testid="filter-published"] option[selected]`).Attr("value"); got != tt.choice {
+			t.Errorf("%s: the Published filter shows %q", tt.query, got)
+		}
+	}
+}
+
+// Ticking Published on an undecided article never takes it out of the
+// default queue: only a decision (approve, reject) does.
+func TestQueuePublishingKeepsAPendingArticleInTheDefaultQueue(t *testing.T) {
+	env, alice := queueFixture(t)
+	rec := env.Record(t, env.ID(t, "a1"))
+	res := alice.PostForm(webtest.ArticlePath(rec.ID), saveForm(rec, func(v url.Values) { v.Set("published", "on") }))
+	webtest.WantStatus(t, res, http.StatusSeeOther)
+	if !env.Record(t, rec.ID).Published {
+		t.Fatal("the save did not publish a1")
+	}
+	d := alice.GetDoc("/articles")
+	if got := publishedColumn(d)["Alpha one hospitals"]; got != "yes" {
+		t.Errorf("a1 after publishing: Published column %q, want yes (and the row there)", got)
+	}
+	if got := webtest.TestIDText(d, "count-pending"); got != "3" {
+		t.Errorf("pending count %q after publishing a pending article, want 3", got)
+	}
+	rec = env.Record(t, rec.ID)
+	res = alice.PostForm(webtest.ArticlePath(rec.ID), saveForm(rec, func(v url.Values) { v.Set("status", "approved") }))
+	webtest.WantStatus(t, res, http.StatusSeeOther)
+	if got := rowTitles(alice.GetDoc("/articles")); slices.Contains(got, "Alpha one hospitals") {
+		t.Errorf("a1 approved is still in the default queue: %q", got)
+	}
+}
+
+// Each row has a checkbox (name ids, the article id) for bulk actions, in
+// no form yet, and an id the keyboard script and a #row-ID link can use;
+// the table names its queue for the script's memory of the current row.
+func TestQueueRowsCarrySelectionHooks(t *testing.T) {
+	env, alice := queueFixture(t)
+	d := alice.GetDoc("/articles?sort=newest")
+	id := env.ID(t, "a1")
+	row := d.Find(fmt.Sprintf(`tr#row-%d[data-testid="queue-row"]`, id))
+	if row.Length() != 1 {
+		t.Fatalf("no row with id row-%d", id)
+	}
+	box := row.Find(`input[type="checkbox"][name="ids"]`)
+	if v, _ := box.Attr("value"); v != fmt.Sprint(id) {
+		t.Errorf("row checkbox value %q, want %d", v, id)
+	}
+	if label, _ := box.Attr("aria-label"); label != "Select Alpha one hospitals" {
+		t.Errorf("row checkbox label %q", label)
+	}
+	if box.Closest("form").Length() != 0 {
+		t.Error("the row checkbox is inside a form: bulk actions do not exist yet")
+	}
+	// The same queue, however the URL spells it, has one name.
+	key, _ := d.Find(`table[data-testid="queue"]`).Attr("data-queue")
+	key2, _ := alice.GetDoc("/articles").Find(`table[data-testid="queue"]`).Attr("data-queue")
+	if key == "" || key != key2 {
+		t.Errorf("data-queue %q and %q for the same queue", key, key2)
+	}
+	href, _ := row.Find(`[data-testid="row-title"]`).Attr("href")
+	if from := strings.SplitN(href, "?from=", 2); len(from) != 2 || must(url.QueryUnescape(from[1])) != key {
+		t.Errorf("row link %q does not carry the queue %q", href, key)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func TestQueueFilters(t *testing.T) {

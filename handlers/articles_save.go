@@ -1,10 +1,15 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/newsdesk/newsdesk/article"
 	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/review"
 	"github.com/newsdesk/newsdesk/views"
@@ -60,6 +65,11 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 			return err
 		}
 	}
+	// Which topics no article has yet, asked before the save creates them.
+	created, err := a.newTopics(ctx, rec.Topics, edit.Topics)
+	if err != nil {
+		return err
+	}
 	out, err := a.review.Save(ctx, rec.ID, edit)
 	var unwritable *review.FieldError
 	switch {
@@ -71,11 +81,45 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 	case out.Conflict:
 		return a.renderConflict(c, out.Record, form)
 	}
-	msg, to := saveOutcome(form, out, rec.ID, next)
-	if err := a.sessions.AddFlash(c, views.Flash{Kind: "ok", Text: msg}); err != nil {
+	msg := saveMessage(rec, out, form.Action, created)
+	to := articleURL(rec.ID, form.From)
+	if form.Next {
+		to = next
+		if next == "" {
+			msg += " That was the last article of this queue."
+			to = queueURL(form.From)
+		}
+	}
+	flash := views.Flash{Kind: "ok", Text: msg}
+	if out.Changed {
+		// The save just made can be undone from the flash, also on the
+		// next article's page.
+		flash.Undo = &views.UndoTarget{ArticleID: rec.ID, Version: out.Record.Version, Latest: true, From: form.From}
+	}
+	if err := a.sessions.AddFlash(c, flash); err != nil {
 		return err
 	}
 	return redirect(c, to)
+}
+
+// newTopics are the topics of after that before lacks and that no article
+// has: the save creates them. Each costs one look at the topic counter
+// table; only topics the editor added are looked at.
+func (a *Articles) newTopics(ctx context.Context, before, after []string) ([]string, error) {
+	var out []string
+	for _, t := range after {
+		if slices.ContainsFunc(before, func(b string) bool { return strings.EqualFold(b, t) }) {
+			continue
+		}
+		page, err := a.store.List(ctx, db.ListQuery{Topic: t, Limit: 1, Counts: db.CountsExact})
+		if err != nil {
+			return nil, err
+		}
+		if page.Total == 0 {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 // fieldError shows a refusal from review.Save on its field.
@@ -92,17 +136,95 @@ func fieldError(e *review.FieldError) formErrors {
 	return errs
 }
 
-// saveOutcome is the flash and the redirect after a save.
-func saveOutcome(form *reviewForm, out review.Outcome, id int64, next string) (msg, to string) {
-	msg = "Saved."
+// maxFlashTitle is how much of an article's title a flash quotes, in
+// characters.
+const maxFlashTitle = 60
+
+// saveMessage is the flash after a save: the article, what was decided
+// and what changed, e.g. "Approved “NHS report…”: quality 56 → 60." The
+// verb follows the status change, so "Keep mine" on the conflict page
+// after Approve says Approved too.
+func saveMessage(before *db.Record, out review.Outcome, action string, created []string) string {
+	title := "“" + shortTitle(before.Article.Title) + "”"
+	after := out.Record
 	if !out.Changed {
-		msg = "Nothing to save: the values are as they were."
+		if action == actionApprove || action == actionReject {
+			return title + " was already " + string(after.Status) + "; nothing changed."
+		}
+		return "Nothing to save in " + title + ": the values are as they were."
 	}
-	switch {
-	case !form.Next:
-		return msg, articleURL(id, form.From)
-	case next == "":
-		return msg + " That was the last article of this queue.", queueURL(form.From)
+	verb := "Saved"
+	if after.Status != before.Status {
+		switch after.Status {
+		case article.StatusApproved:
+			verb = "Approved"
+		case article.StatusRejected:
+			verb = "Rejected"
+		default:
+			verb = "Reopened"
+		}
 	}
-	return msg, next
+	changes := changeList(before, after, created)
+	if len(changes) == 0 {
+		return verb + " " + title + "."
+	}
+	return verb + " " + title + ": " + strings.Join(changes, ", ") + "."
+}
+
+// changeList names what a save changed besides the status.
+func changeList(before, after *db.Record, created []string) []string {
+	var out []string
+	if before.HasQuality != after.HasQuality || before.Quality != after.Quality {
+		out = append(out, "quality "+qualityWord(before)+" → "+qualityWord(after))
+	}
+	if !slices.Equal(before.Topics, after.Topics) {
+		out = append(out, "topics changed"+createdNote(created))
+	}
+	if before.Published != after.Published {
+		if after.Published {
+			out = append(out, "published on the site")
+		} else {
+			out = append(out, "no longer published on the site")
+		}
+	}
+	if before.Note != after.Note {
+		out = append(out, "note changed")
+	}
+	return out
+}
+
+// createdNote names the topics a save created: " (new topic “X”)".
+func createdNote(created []string) string {
+	if len(created) == 0 {
+		return ""
+	}
+	quoted := make([]string, len(created))
+	for i, t := range created {
+		quoted[i] = "“" + cleanText(t, 40) + "”"
+	}
+	if len(created) == 1 {
+		return " (new topic " + quoted[0] + ")"
+	}
+	return " (new topics " + strings.Join(quoted, ", ") + ")"
+}
+
+func qualityWord(r *db.Record) string {
+	if !r.HasQuality {
+		return "none"
+	}
+	return strconv.Itoa(r.Quality)
+}
+
+// shortTitle cuts a title for a flash, at a word where it can.
+func shortTitle(s string) string {
+	s = cleanText(s, 1<<20)
+	r := []rune(s)
+	if len(r) <= maxFlashTitle {
+		return s
+	}
+	cut := string(r[:maxFlashTitle])
+	if i := strings.LastIndex(cut, " "); i > maxFlashTitle/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
 }

@@ -1,9 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,14 @@ func (a *Articles) Show(c echo.Context) error {
 	}
 	form := storedForm(rec, cleanFrom(c.QueryParam("from")))
 	return a.renderReview(c, http.StatusOK, rec, form)
+}
+
+// isPrefetch reports whether the browser fetches the page ahead of a
+// visit (<link rel="prefetch">, speculation rules): such a fetch must not
+// take the flashes meant for the page the editor sees next.
+func isPrefetch(c echo.Context) bool {
+	h := c.Request().Header
+	return strings.Contains(h.Get("Sec-Purpose"), "prefetch") || h.Get("Purpose") == "prefetch"
 }
 
 // storedForm fills the edit form with the stored values.
@@ -53,7 +62,12 @@ func (a *Articles) renderReview(c echo.Context, status int, rec *db.Record, form
 	if err != nil {
 		return err
 	}
-	topics, err := a.store.TopTopics(ctx, maxSuggestions) // from the counter table: no scan
+	// One more than shown tells whether the list is every topic in use.
+	topics, err := a.store.TopTopics(ctx, maxSuggestions+1) // from the counter table: no scan
+	if err != nil {
+		return err
+	}
+	place, err := a.placeInQueue(ctx, form.From, rec.ID, showPages, true)
 	if err != nil {
 		return err
 	}
@@ -62,18 +76,44 @@ func (a *Articles) renderReview(c echo.Context, status int, rec *db.Record, form
 		Form:        form,
 		Statuses:    statusOptions(form.Status),
 		Suggestions: facetNames(topics),
-		History:     historyItems(hist),
+		AllTopics:   len(topics) <= maxSuggestions,
+		History:     historyView(hist, rec, CurrentUser(c), form.From),
 		BackURL:     queueURL(form.From),
+		Progress:    place.progress,
+	}
+	if v.NextImage, err = a.leadImage(ctx, place.nextID); err != nil {
+		return err
 	}
 	title := rec.Article.Title
 	if form.Invalid {
 		title = "Error: " + title // the first words a screen reader says
 	}
-	p, err := pageFor(c, a.sessions, title, "queue")
+	var flashes Flasher = a.sessions
+	if isPrefetch(c) {
+		flashes = nil
+	}
+	p, err := pageFor(c, flashes, title, "queue")
 	if err != nil {
 		return err
 	}
 	return render(c, status, views.Review(p, v))
+}
+
+// leadImage is the web URL of the first image of article id, for
+// review.js to load ahead; "" when there is none (or id is 0).
+func (a *Articles) leadImage(ctx context.Context, id int64) (string, error) {
+	if id == 0 {
+		return "", nil
+	}
+	rec, err := a.store.Get(ctx, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return "", nil // gone since the walk
+	}
+	if err != nil || len(rec.Article.Images) == 0 {
+		return "", err
+	}
+	u, _ := views.WebURL(rec.Article.Images[0].URL)
+	return u, nil
 }
 
 func statusOptions(chosen string) []views.Option {
@@ -96,29 +136,17 @@ func articleView(rec *db.Record) views.ArticleView {
 		Image:      pictureOf(a.Images, a.Title),
 		Related:    relatedItems(a.Related),
 		HasSecured: a.HasSecured,
-		Body:       paragraphs(a.Body),
+		Body:       views.Markdown(a.Body),
 		Status:     string(rec.Status), Published: rec.Published,
 		Quality: qualityText(rec.Quality, rec.HasQuality), Topics: rec.Topics,
 	}
 }
 
-// webURL reports whether s is an absolute http or https URL: the only
-// links from article data the pages follow.
-func webURL(s string) bool {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || u.Host == "" {
-		return false
-	}
-	scheme := strings.ToLower(u.Scheme)
-	return scheme == "http" || scheme == "https"
-}
-
+// linkOf links s when it is an http or https URL (views.WebURL), the
+// only links from article data the pages follow.
 func linkOf(s string) views.Link {
-	l := views.Link{Text: s}
-	if webURL(s) {
-		l.Href = strings.TrimSpace(s)
-	}
-	return l
+	href, _ := views.WebURL(s)
+	return views.Link{Text: s, Href: href}
 }
 
 func pictureOf(images []article.Image, title string) *views.Picture {
@@ -127,9 +155,7 @@ func pictureOf(images []article.Image, title string) *views.Picture {
 	}
 	img := images[0]
 	p := &views.Picture{Text: img.URL, Alt: "Picture for: " + title}
-	if webURL(img.URL) {
-		p.Src = strings.TrimSpace(img.URL)
-	}
+	p.Src, _ = views.WebURL(img.URL)
 	if img.Width > 0 && img.Height > 0 {
 		p.Width, p.Height = strconv.Itoa(img.Width), strconv.Itoa(img.Height)
 	}
@@ -146,19 +172,6 @@ func relatedItems(rs []article.Related) []views.RelatedItem {
 			Date:     dateOf(r.PublishedAt),
 			Quality:  strconv.Itoa(r.Quality),
 		})
-	}
-	return out
-}
-
-// paragraphs splits a Markdown body at blank lines; each paragraph is
-// shown as text, its line breaks kept by CSS.
-func paragraphs(body string) []string {
-	body = strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\r", "\n")
-	var out []string
-	for _, p := range strings.Split(body, "\n\n") {
-		if p = strings.Trim(p, "\n"); strings.TrimSpace(p) != "" {
-			out = append(out, p)
-		}
 	}
 	return out
 }

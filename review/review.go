@@ -19,6 +19,7 @@ type Store interface {
 	Import(ctx context.Context, arts []*article.Article) ([]db.ImportOutcome, error)
 	Get(ctx context.Context, id int64) (*db.Record, error)
 	Update(ctx context.Context, id int64, e db.Edit) (*db.Record, error)
+	History(ctx context.Context, id int64) ([]db.AuditEntry, error)
 	CanonicalTopic(ctx context.Context, name string) (string, error)
 	Export(ctx context.Context, q db.ListQuery, fn func(db.ExportRecord) error) error
 }

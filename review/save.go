@@ -13,15 +13,18 @@ import (
 // Edit is one editor's save of the review form, decoded and validated by
 // the caller. A nil pointer leaves a value as it is.
 type Edit struct {
-	Version   int64 // the version the editor loaded
-	Quality   *int
-	Topics    []string // with SetTopics: the topics as submitted, normalised by article.NormalizeTopics
-	SetTopics bool
-	Published *bool
-	Status    *article.Status
-	Note      *string
-	ActorID   int64  // users.id; 0 when not a user
-	Actor     string // username, kept in the audit even if the user goes
+	Version int64 // the version the editor loaded
+	Quality *int
+	// ClearQuality drops the editor's quality, so the file's own (or none)
+	// applies again, as before any edit; Quality must then be nil.
+	ClearQuality bool
+	Topics       []string // with SetTopics: the topics as submitted, normalised by article.NormalizeTopics
+	SetTopics    bool
+	Published    *bool
+	Status       *article.Status
+	Note         *string
+	ActorID      int64  // users.id; 0 when not a user
+	Actor        string // username, kept in the audit even if the user goes
 }
 
 // Outcome is what a save did.
@@ -79,7 +82,7 @@ func (s *Service) Save(ctx context.Context, id int64, e Edit) (Outcome, error) {
 // storeEdit turns e into the store's edit of cur.
 func (s *Service) storeEdit(ctx context.Context, cur *db.Record, e Edit) (db.Edit, error) {
 	edit := db.Edit{
-		Version: e.Version, Quality: e.Quality, Published: e.Published,
+		Version: e.Version, Quality: e.Quality, ClearQuality: e.ClearQuality, Published: e.Published,
 		Status: e.Status, Note: e.Note, ActorID: e.ActorID, Actor: e.Actor,
 		Check: exportCheck,
 	}
@@ -97,6 +100,7 @@ func (s *Service) storeEdit(ctx context.Context, cur *db.Record, e Edit) (db.Edi
 // editor asked for there is nothing to choose.
 func (s *Service) onConflict(cur *db.Record, e Edit) Outcome {
 	same := (e.Quality == nil || cur.HasQuality && cur.Quality == *e.Quality) &&
+		(!e.ClearQuality || !cur.Edited.Quality) &&
 		(!e.SetTopics || SameTopics(cur.Topics, e.Topics)) &&
 		(e.Published == nil || cur.Published == *e.Published) &&
 		(e.Status == nil || cur.Status == *e.Status) &&

@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-//go:embed css js vendor
+//go:embed css js vendor favicon.svg favicon.ico
 var files embed.FS
 
 // Prefix is where the assets are mounted.
@@ -67,6 +67,8 @@ func contentType(ext string) string {
 		return "image/svg+xml"
 	case ".png":
 		return "image/png"
+	case ".ico":
+		return "image/vnd.microsoft.icon"
 	}
 	return "application/octet-stream"
 }
@@ -79,6 +81,13 @@ func URL(name string) string {
 		panic("static: no asset " + name)
 	}
 	return Prefix + a.HashedName
+}
+
+// Get finds an asset by its logical name, for the few files that must
+// also answer at a fixed address (GET /favicon.ico).
+func Get(name string) (*Asset, bool) {
+	a, ok := assets[name]
+	return a, ok
 }
 
 // Lookup finds an asset by its hashed name (the part after Prefix).

@@ -47,7 +47,7 @@ type ArticleView struct {
 	Image          *Picture // nil when the article has no image
 	Related        []RelatedItem
 	HasSecured     bool
-	Body           []string // paragraphs of the Markdown body, as text
+	Body           BodyHTML // the Markdown body rendered by Markdown
 	Status         string
 	Published      bool
 	Quality        string // "–" when none
@@ -111,8 +111,37 @@ type ReviewView struct {
 	Form        ReviewForm
 	Statuses    []Option // status radios
 	Suggestions []string // known topics, for the add-topic datalist
-	History     []HistoryItem
-	BackURL     string // the queue the editor came from
+	// AllTopics says Suggestions holds every topic in use, so a typed
+	// topic missing from it is certainly new.
+	AllTopics bool
+	History   HistoryView
+	BackURL   string // the queue the editor came from
+	// Progress is where the article is in its queue; nil when unknown.
+	Progress *Progress
+	// NextImage is the next article's lead image (an http(s) URL), which
+	// review.js loads ahead; "" when none.
+	NextImage string
+}
+
+// Progress is an article's place among the articles of its queue.
+type Progress struct {
+	Pos    int    // 1-based; 0 when the article is not in the queue
+	Total  Count  // articles in the queue
+	Status string // the queue's status filter: "pending", "approved", "rejected" or "all"
+}
+
+// String reads "12 of 49 pending in this queue"; without a position,
+// "49 pending in this queue".
+func (p Progress) String() string {
+	what := p.Total.String()
+	if p.Status != "all" {
+		what += " " + p.Status
+	}
+	what += " in this queue"
+	if p.Pos == 0 {
+		return what
+	}
+	return fmt.Sprintf("%d of %s", p.Pos, what)
 }
 
 // ErrorLink points from the error summary to the field in error.
@@ -191,3 +220,11 @@ func int64String(n int64) string { return fmt.Sprintf("%d", n) }
 
 // boolString formats a flag for a data attribute.
 func boolString(b bool) string { return fmt.Sprintf("%t", b) }
+
+// yesNo shows a flag in words.
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

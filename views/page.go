@@ -2,7 +2,10 @@
 // render. It knows nothing of Echo or SQL: handlers build the models.
 package views
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // Page is what the layout needs on every page.
 type Page struct {
@@ -23,6 +26,25 @@ type Viewer struct {
 type Flash struct {
 	Kind string
 	Text string
+	Undo *UndoTarget // an Undo button after the text; nil for none
+}
+
+// UndoTarget is a change an Undo button reverts: the one that made
+// article ArticleID's version Version (see review.Target).
+type UndoTarget struct {
+	ArticleID int64
+	Version   int64
+	// Latest undoes it only while it is the article's latest change (the
+	// flash's Undo and the `u` key); otherwise while the fields it changed
+	// still hold its values (the history's buttons). A flash's Undo is
+	// always Latest.
+	Latest bool
+	From   string // the queue to go back to afterwards (a clean `from`, see handlers)
+}
+
+// Action is the URL the Undo button posts to.
+func (u UndoTarget) Action() string {
+	return "/articles/" + strconv.FormatInt(u.ArticleID, 10) + "/undo"
 }
 
 // csrfHeader is the hx-headers value that sends the CSRF token with every

@@ -117,6 +117,10 @@ type QueueView struct {
 	LastURL   string // "" on the last page, and when Total is a lower bound
 	ClearURL  string // the default queue
 	ExportURL string // export with these filters
+	// Key names this page of this queue (its filters and cursor, as the
+	// review page's `from`), so keys.js can remember the current row
+	// whichever URL spelling led here.
+	Key string
 }
 
 // ElsewhereVerb agrees with the Elsewhere counts: "1 approved does", "3

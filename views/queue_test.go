@@ -81,3 +81,47 @@ func TestQueueShowsCappedCounts(t *testing.T) {
 		t.Errorf("previous links to %q", href)
 	}
 }
+
+// Each row: a checkbox for bulk actions (in no form yet), the title link,
+// a Published column of its own, and data-label on the cells that the
+// narrow-screen cards print; the table names its queue for keys.js.
+func TestQueueRowsHavePublishedColumnAndSelection(t *testing.T) {
+	v := QueueView{
+		Filters: Filters{Status: "pending", Published: "any"},
+		Rows: []QueueRow{
+			{ID: 7, Title: "Seven", URL: "/articles/7?from=x", Status: "pending", Published: true, Quality: "50"},
+			{ID: 8, Title: "Eight", URL: "/articles/8?from=x", Status: "pending", Quality: "–"},
+		},
+		Total: Count{N: 2},
+		Range: &PageRange{From: 1, To: 2, Of: Count{N: 2}},
+		Key:   "published=any&sort=newest&status=pending",
+	}
+	d := renderQueue(t, v)
+	if got, _ := d.Find(`table[data-testid="queue"]`).Attr("data-queue"); got != v.Key {
+		t.Errorf("data-queue %q, want %q", got, v.Key)
+	}
+	rows := d.Find(`[data-testid="queue-row"]`)
+	if rows.Length() != 2 {
+		t.Fatalf("%d rows", rows.Length())
+	}
+	for i, want := range []struct{ id, published string }{{"7", "yes"}, {"8", "no"}} {
+		r := rows.Eq(i)
+		if id, _ := r.Attr("id"); id != "row-"+want.id {
+			t.Errorf("row %d id %q", i, id)
+		}
+		box := r.Find(`input[type="checkbox"][name="ids"]`)
+		if v, _ := box.Attr("value"); v != want.id || box.Closest("form").Length() != 0 {
+			t.Errorf("row %d checkbox value %q (in a form: %v)", i, v, box.Closest("form").Length() != 0)
+		}
+		if got := strings.TrimSpace(r.Find(`[data-testid="row-published"]`).Text()); got != want.published {
+			t.Errorf("row %d Published %q, want %q", i, got, want.published)
+		}
+		if got, _ := r.Find(`[data-testid="row-published"]`).Attr("data-label"); got != "Published" {
+			t.Errorf("row %d Published cell data-label %q", i, got)
+		}
+	}
+	heads := d.Find(`thead th`).Map(func(_ int, s *goquery.Selection) string { return strings.TrimSpace(s.Text()) })
+	if want := []string{"Select", "Title", "Provider", "Date", "Quality", "Heat", "Topics", "Status", "Published"}; strings.Join(heads, "|") != strings.Join(want, "|") {
+		t.Errorf("column heads %q, want %q", heads, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/newsdesk/newsdesk/handlers"
+	"github.com/newsdesk/newsdesk/static"
 )
 
 // access is who may reach a route, and so which middleware guards it.
@@ -39,6 +40,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/healthz", health, public},
 		{http.MethodHead, "/healthz", health, public},
 		{http.MethodGet, "/", home, public},
+		{http.MethodGet, "/favicon.ico", serveFavicon, public},
 
 		{http.MethodGet, "/login", auth.Form, visitor},
 		{http.MethodPost, "/login", auth.Login, visitor},
@@ -47,6 +49,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/articles", articles.Queue, member},
 		{http.MethodGet, "/articles/:id", articles.Show, member},
 		{http.MethodPost, "/articles/:id", articles.Save, member},
+		{http.MethodPost, "/articles/:id/undo", articles.Undo, member},
 		{http.MethodGet, "/export", articles.Export, member},
 
 		{http.MethodGet, "/admin/users", users.List, admin},
@@ -57,6 +60,19 @@ func (s *Server) table() []route {
 		rs = append(rs, pprofRoutes()...)
 	}
 	return rs
+}
+
+// serveFavicon answers GET /favicon.ico, which browsers and feed readers
+// ask for whatever the page links. Its address does not change with the
+// file (unlike the hashed /static/ URLs), so it is cached for a week, not
+// a year: a new icon reaches everyone within days.
+func serveFavicon(c echo.Context) error {
+	a, ok := static.Get("favicon.ico")
+	if !ok {
+		return echo.ErrNotFound
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=604800")
+	return c.Blob(http.StatusOK, a.ContentType, a.Data)
 }
 
 // PprofPrefix is where Config.Pprof mounts Go's profiler. net/http/pprof's

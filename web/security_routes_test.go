@@ -17,12 +17,13 @@ import (
 // added without the guard its access level needs fails them. The only
 // routes a visitor without a session may use are listed here.
 var publicRoutes = map[string]bool{
-	"GET /static/*":  true,
-	"HEAD /static/*": true,
-	"GET /healthz":   true,
-	"HEAD /healthz":  true,
-	"GET /login":     true,
-	"POST /login":    true,
+	"GET /static/*":    true,
+	"HEAD /static/*":   true,
+	"GET /healthz":     true,
+	"HEAD /healthz":    true,
+	"GET /login":       true,
+	"POST /login":      true,
+	"GET /favicon.ico": true,
 }
 
 // adminPrefix is where every admin route lives; editors get 403 there.

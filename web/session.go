@@ -6,6 +6,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,7 +29,7 @@ const (
 	keyEpoch   = "epoch"   // the user's session_epoch when the session began
 	keyCreated = "created" // for the absolute lifetime
 	keySeen    = "seen"    // for the idle timeout
-	keyFlash   = "flash"   // []string of "kind:text"
+	keyFlash   = "flash"   // []string of "kind:text" or "kind+uID.VERSION:text" (see encodeFlash)
 	keyCSRF    = "csrf"    // the session's CSRF token; every session has one, logged in or not
 )
 
@@ -367,15 +369,18 @@ func (m *sessionManager) renew(c echo.Context) *sessions.Session {
 const maxFlashes = 5
 
 // AddFlash keeps a message for the next page: the newest maxFlashes, and
-// a message the same as the one before it only once.
+// a message the same as the one before it only once (with the newer one's
+// Undo button).
 func (m *sessionManager) AddFlash(c echo.Context, f views.Flash) error {
 	s, err := m.current(c)
 	if err != nil {
 		return err
 	}
 	flashes, _ := s.Values[keyFlash].([]string)
-	msg := f.Kind + ":" + f.Text
-	if n := len(flashes); n == 0 || flashes[n-1] != msg {
+	msg := encodeFlash(f)
+	if n := len(flashes); n > 0 && sameMessage(decodeFlash(flashes[n-1]), f) {
+		flashes[n-1] = msg // the newest Undo, if any, is the one that works
+	} else {
 		flashes = append(flashes, msg)
 	}
 	if len(flashes) > maxFlashes {
@@ -399,10 +404,56 @@ func (m *sessionManager) Flashes(c echo.Context) ([]views.Flash, error) {
 	delete(s.Values, keyFlash)
 	out := make([]views.Flash, 0, len(raw))
 	for _, r := range raw {
-		kind, text, _ := strings.Cut(r, ":")
-		out = append(out, views.Flash{Kind: kind, Text: text})
+		out = append(out, decodeFlash(r))
 	}
 	return out, m.save(c, s)
+}
+
+// sameMessage reports whether two flashes say the same, whatever their
+// Undo buttons.
+func sameMessage(a, b views.Flash) bool { return a.Kind == b.Kind && a.Text == b.Text }
+
+// encodeFlash writes a flash as the cookie keeps it: "kind:text", with
+// "+uID.VERSION" after the kind when it has an Undo button, and
+// ".FROM" (query-escaped, so it holds no ':') when the Undo keeps a queue:
+// a few bytes to a few hundred, far below the cookie's limit with
+// maxFlashes of them. An Undo from a flash always undoes the latest
+// change (UndoTarget.Latest).
+func encodeFlash(f views.Flash) string {
+	kind := f.Kind
+	if u := f.Undo; u != nil {
+		kind += "+u" + strconv.FormatInt(u.ArticleID, 10) + "." + strconv.FormatInt(u.Version, 10)
+		if u.From != "" {
+			kind += "." + url.QueryEscape(u.From)
+		}
+	}
+	return kind + ":" + f.Text
+}
+
+// decodeFlash reads what encodeFlash wrote, and the plain "kind:text" of
+// cookies written before flashes had Undo buttons. An undo part that does
+// not parse is dropped: the message still shows.
+func decodeFlash(r string) views.Flash {
+	kind, text, _ := strings.Cut(r, ":")
+	kind, undo, hasUndo := strings.Cut(kind, "+u")
+	f := views.Flash{Kind: kind, Text: text}
+	if !hasUndo {
+		return f
+	}
+	parts := strings.SplitN(undo, ".", 3)
+	if len(parts) < 2 {
+		return f
+	}
+	a, errA := strconv.ParseInt(parts[0], 10, 64)
+	v, errV := strconv.ParseInt(parts[1], 10, 64)
+	if errA != nil || errV != nil || a <= 0 || v <= 0 {
+		return f
+	}
+	f.Undo = &views.UndoTarget{ArticleID: a, Version: v, Latest: true}
+	if len(parts) == 3 {
+		f.Undo.From, _ = url.QueryUnescape(parts[2]) // the handler cleans it again
+	}
+	return f
 }
 
 // requireLogin refuses requests without a valid session; the error

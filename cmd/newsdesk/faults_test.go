@@ -298,7 +298,7 @@ func TestServerKilledDuringSaves(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("restarted server: status %d, %v (the old session should still be good)", resp.StatusCode, err)
 	}
-	if v, _ := strconv.ParseInt(doc.Find(`input[name="version"]`).AttrOr("value", ""), 10, 64); v < last.version {
+	if v, _ := strconv.ParseInt(doc.Find(`form[data-testid="review-form"] input[name="version"]`).AttrOr("value", ""), 10, 64); v < last.version {
 		t.Errorf("restarted server shows version %d, below the acknowledged %d", v, last.version)
 	}
 	if err := srv2.cmd.Process.Signal(syscall.SIGTERM); err != nil {

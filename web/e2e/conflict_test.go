@@ -66,8 +66,9 @@ func TestConflict(t *testing.T) {
 
 	// Keep mine: the editor's values are saved over Rita's.
 	mine.click(`[data-testid="keep-mine"]`, 200)
-	if got := mine.texts(`[data-testid="flash"]`); !contains(got, "Saved.") {
-		t.Errorf("flash after keep mine = %q, want Saved.", got)
+	// Rita had rejected it; keeping mine sets it back to pending.
+	if got := mine.texts(`[data-testid="flash"]`); len(got) != 1 || !strings.HasPrefix(got[0], "Reopened “NHS report") {
+		t.Errorf("flash after keep mine = %q, want Reopened “NHS report…", got)
 	}
 	if got := mine.text(`[data-testid="quality"]`); got != "70" {
 		t.Errorf("after keep mine the quality shown is %q, want 70", got)

@@ -41,9 +41,11 @@ func TestQueueSearchAndFilter(t *testing.T) {
 	tb.step("search")
 
 	// Filters alone, chosen in their selects: provider Flow News has one
-	// article, and it is published, which the default queue hides.
+	// article, published and pending, which the default queue shows
+	// (it awaits a decision) and the Published filter "no" hides.
 	tb.typeInto(`[data-testid="search"]`, "")
 	tb.do("choose provider Flow News", chromedp.SetValue(chromedp.CSS(`[data-testid="filter-provider"]`), "Flow News"))
+	tb.do("choose published: no", chromedp.SetValue(chromedp.CSS(`[data-testid="filter-published"]`), "no"))
 	tb.click(`[data-testid="apply-filters"]`, 200)
 	if n := tb.count(`[data-testid="queue-row"]`); n != 0 {
 		t.Errorf("provider Flow News, unpublished only: %d rows, want none", n)
@@ -56,8 +58,8 @@ func TestQueueSearchAndFilter(t *testing.T) {
 	if got := tb.value(`[data-testid="filter-provider"]`); got != "Flow News" {
 		t.Errorf("the provider filter shows %q after filtering, want Flow News", got)
 	}
-	if got := tb.texts(`[data-testid="row-published"]`); len(got) != 1 {
-		t.Errorf("the Flow News row is not marked published")
+	if got := tb.texts(`[data-testid="row-published"]`); len(got) != 1 || got[0] != "yes" {
+		t.Errorf("the Flow News row's Published column reads %q, want [yes]", got)
 	}
 	tb.step("filter-provider")
 

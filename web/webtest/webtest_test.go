@@ -35,7 +35,7 @@ func TestHarness(t *testing.T) {
 	}
 	resp := alice.PostForm(path, url.Values{"version": {"1"}, "quality": {"70"}, "status": {"approved"}, "topics": {"Health"}})
 	webtest.WantRedirect(t, resp, path)
-	if got := webtest.Flashes(alice.Doc(alice.Follow(resp))); len(got) != 1 || got[0] != "Saved." {
+	if got := webtest.Flashes(alice.Doc(alice.Follow(resp))); len(got) != 1 || got[0] != "Approved “Plain”: quality 50 → 70." {
 		t.Errorf("flashes %q", got)
 	}
 	before := env.Snapshot(t)

@@ -48,8 +48,9 @@
   } });
   on("/", { scope: "queue", description: "Search", target: byID("f-q"), action: focusField });
 
-  // ---- Review page: buttons and links marked data-key (helper R's and U's
-  // markup); keys.js only clicks them, the page decides what they do. ----
+  // ---- Review page: buttons and links marked data-key (the decision bar,
+  // the Undo buttons); keys.js only clicks them, the page decides what
+  // they do. ----
   on("a", { scope: "review", description: "Approve and open the next article", target: dataKey("a"), action: click });
   on("r", { scope: "review", description: "Reject and open the next article", target: dataKey("r"), action: click });
   on("s", { scope: "review", description: "Save", target: dataKey("s"), action: click });

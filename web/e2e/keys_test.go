@@ -395,7 +395,7 @@ func TestKeysDecide(t *testing.T) {
 		t.Errorf("] then s: stored quality %d, want %d", got, min(q+5, 100))
 	}
 
-	// u: the flash's Undo (helper U's markup) takes the save back.
+	// u: the flash's Undo takes the save back.
 	if tb.count(`[data-key="u"]`) > 0 {
 		tb.pressAndLoad("u", "u", 200)
 		if got := record(first).Quality; got != q {

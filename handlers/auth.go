@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -40,7 +41,22 @@ func NewAuth(store AuthStore, s Sessions, th *Throttle, log *slog.Logger) *Auth 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Auth{store: store, sessions: s, throttle: th, log: log, verify: account.VerifyPassword}
+	return &Auth{store: store, sessions: s, throttle: th, log: log,
+		verify: boundedVerify(account.VerifyPassword, runtime.NumCPU())}
+}
+
+// boundedVerify lets at most n password verifications run at once. Each
+// argon2id verification takes 19 MiB and a core for tens of milliseconds
+// (review/account): a burst of logins, or of guesses from many addresses,
+// queues for a core instead of taking memory without bound (nine logins
+// at once raised the server's peak RSS past 150 MB in bench/run).
+func boundedVerify(verify func(hash, password string) (bool, error), n int) func(hash, password string) (bool, error) {
+	slots := make(chan struct{}, max(n, 1))
+	return func(hash, password string) (bool, error) {
+		slots <- struct{}{}
+		defer func() { <-slots }()
+		return verify(hash, password)
+	}
 }
 
 // DefaultLanding is where a login goes when it has no safe next page.

@@ -116,14 +116,14 @@ func scanRecord(row scanner) (*Record, error) {
 
 // Get returns the article with the given id.
 func (s *Store) Get(ctx context.Context, id int64) (*Record, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+` WHERE id = ?`, id)
+	row := s.readQueryRow(ctx, `SELECT `+recordColumns+recordFrom+` WHERE id = ?`, id)
 	return recordOrNotFound(row, "article %d", id)
 }
 
 // GetByKey returns the article with the given key (file name without
 // extension).
 func (s *Store) GetByKey(ctx context.Context, key string) (*Record, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+recordColumns+recordFrom+` WHERE key = ?`, key)
+	row := s.readQueryRow(ctx, `SELECT `+recordColumns+recordFrom+` WHERE key = ?`, key)
 	return recordOrNotFound(row, "article %q", key)
 }
 

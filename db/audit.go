@@ -73,7 +73,7 @@ func (s *Store) History(ctx context.Context, articleID int64) ([]AuditEntry, err
 	if err := s.articleExists(ctx, articleID); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, article_id, coalesce(user_id, 0), at, actor, field, old_value, new_value,
+	rows, err := s.readQuery(ctx, `SELECT id, article_id, coalesce(user_id, 0), at, actor, field, old_value, new_value,
 		coalesce(version, 0) FROM audit WHERE article_id = ? ORDER BY id DESC`, articleID)
 	if err != nil {
 		return nil, fmt.Errorf("db: history of article %d: %w", articleID, err)
@@ -97,7 +97,7 @@ func (s *Store) History(ctx context.Context, articleID int64) ([]AuditEntry, err
 
 func (s *Store) articleExists(ctx context.Context, id int64) error {
 	var one int
-	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE id = ?`, id).Scan(&one)
+	err := s.readQueryRow(ctx, `SELECT 1 FROM articles WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("db: article %d: %w", id, ErrNotFound)
 	}

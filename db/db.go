@@ -350,7 +350,7 @@ func (s *Store) Close() error {
 // Ping reports whether the database answers a query, for /healthz.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := s.readQueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("db: ping: %w", err)
 	}
 	return nil

@@ -62,7 +62,7 @@ func (s *Store) facets(ctx context.Context, what, query string, args ...any) ([]
 }
 
 func (s *Store) readFacets(ctx context.Context, what, query string, args ...any) ([]Facet, error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.readQuery(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: %s: %w", what, err)
 	}
@@ -86,7 +86,7 @@ func (s *Store) readFacets(ctx context.Context, what, query string, args ...any)
 // editors typing "ai" reuse "AI" instead of starting a second topic.
 func (s *Store) CanonicalTopic(ctx context.Context, name string) (string, error) {
 	var canon string
-	err := s.r.QueryRowContext(ctx, `SELECT name FROM topics WHERE fold = ?`, topicFold(name)).Scan(&canon)
+	err := s.readQueryRow(ctx, `SELECT name FROM topics WHERE fold = ?`, topicFold(name)).Scan(&canon)
 	if errors.Is(err, sql.ErrNoRows) {
 		return name, nil
 	}

@@ -90,7 +90,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 }
 
 func (s *Store) user(ctx context.Context, what, query string, arg any) (*User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, query, arg))
+	u, err := scanUser(s.readQueryRow(ctx, query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("db: %s: %w", what, ErrNotFound)
 	}

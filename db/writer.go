@@ -294,3 +294,12 @@ func (s *Store) readQueryRow(ctx context.Context, query string, args ...any) *sq
 	}
 	return st.QueryRowContext(ctx, args...)
 }
+
+// readQuery is readQueryRow for a query of several rows.
+func (s *Store) readQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.rStmts.prepare(ctx, query)
+	if err != nil || st == nil {
+		return s.r.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}

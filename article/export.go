@@ -42,7 +42,9 @@ func YAMLDocument(fileName string, data []byte) []byte {
 	fm, body := data[l.fmStart:l.fmEnd], string(data[l.bodyStart:])
 	var b bytes.Buffer
 	b.Grow(len(data) + len(fileName) + 64)
-	b.WriteString("---" + eol + "# file: " + EscapeName(fileName, nil) + eol)
+	// The stream's own lines end in "\n" whatever the file's line endings:
+	// a reader splits the stream on "\n" and unescapes the name.
+	b.WriteString("---\n# file: " + EscapeName(fileName, nil) + "\n")
 	b.Write(fm)
 	if strings.TrimSpace(body) == "" {
 		return b.Bytes()

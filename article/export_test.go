@@ -85,7 +85,7 @@ func TestYAMLDocumentLayout(t *testing.T) {
 		{"clip chomping", "a.md", "---\ntitle: T\n---\nx\n",
 			"---\n# file: a.md\ntitle: T\nbody: |\n  x\n"},
 		{"CRLF", "b.md", "---\r\ntitle: T\r\n---\r\nx\r\ny\r\n",
-			"---\r\n# file: b.md\r\ntitle: T\r\nbody: |\r\n  x\r\n  y\r\n"},
+			"---\n# file: b.md\ntitle: T\r\nbody: |\r\n  x\r\n  y\r\n"},
 		{"blank body omitted", "c.md", "---\ntitle: T\n---\n\n", "---\n# file: c.md\ntitle: T\n"},
 		{"indented root", "d.md", "---\n  title: T\n---\nx", "---\n# file: d.md\n  title: T\n  body: |-\n    x\n"},
 	}

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -65,8 +66,13 @@ var notNames = []string{"", ".", "..", "a/b.md", "../up.md", "/abs.md", "nul\x00
 
 // articleFor is a small article whose title says which name it was
 // written under, so an output file can be traced back.
+// articleFor is article i's file; every third one has CRLF line endings.
 func articleFor(i int) []byte {
-	return fmt.Appendf(nil, "---\ntitle: \"Article %d\"\nquality: %d\n---\nBody of article %d.\n", i, i%100, i)
+	b := fmt.Appendf(nil, "---\ntitle: \"Article %d\"\nquality: %d\n---\nBody of article %d.\n", i, i%100, i)
+	if i%3 == 1 {
+		b = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
+	}
+	return b
 }
 
 // TestWritersRefuseNotNames: what is not a file name is refused by every

@@ -28,10 +28,13 @@ func quoteTopic(t string) string { return strconv.Quote(clip(t, 20)) }
 // CheckTopic is the rule for one topic, the same at import and in the
 // review form: valid UTF-8, not empty or blank, at most MaxTopicLength
 // characters (runes of its NFC form, so "é" typed on a Mac, which sends
-// e and a combining accent, counts once), and no control characters (Unicode category Cc:
-// tabs, line breaks, NUL), because a topic is one line of text. Spaces
-// around it are allowed; the form trims what an editor types. It returns
-// nil or a *TopicError.
+// e and a combining accent, counts once), no control characters (Unicode
+// category Cc: tabs, line breaks, NUL), because a topic is one line of
+// text, and no format characters (category Cf: zero-width spaces and
+// joiners, bidirectional overrides such as U+202E, soft hyphens), which
+// are invisible, so "AI" and "A\u200bI" would look one and be two, and
+// an override turns the text around it. Spaces around it are allowed; the
+// form trims what an editor types. It returns nil or a *TopicError.
 func CheckTopic(t string) error {
 	reason := ""
 	switch n := utf8.RuneCountInString(norm.NFC.String(t)); {
@@ -45,6 +48,9 @@ func CheckTopic(t string) error {
 		if i := strings.IndexFunc(t, unicode.IsControl); i >= 0 {
 			r, _ := utf8.DecodeRuneInString(t[i:])
 			reason = fmt.Sprintf("contains a control character (%U); a topic is one line of text", r)
+		} else if i := strings.IndexFunc(t, isFormat); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(t[i:])
+			reason = fmt.Sprintf("contains an invisible formatting character (%U); type the topic again without it", r)
 		}
 	}
 	if reason == "" {
@@ -145,3 +151,6 @@ func ValidateQuality(s string) (int, error) {
 	}
 	return q, nil
 }
+
+// isFormat reports whether r is a Unicode format character (category Cf).
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }

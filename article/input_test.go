@@ -33,6 +33,8 @@ func TestNormalizeTopics(t *testing.T) {
 		{"invalid UTF-8", []string{"\xff"}, nil, "topic 1 (\"\\xff\") is not valid UTF-8 text"},
 		{"tab inside", []string{"a\tb"}, nil, "topic 1 (\"a\\tb\") contains a control character (U+0009); a topic is one line of text"},
 		{"C1 control", []string{"a\u0085b"}, nil, "topic 1 (\"a\\u0085b\") contains a control character (U+0085); a topic is one line of text"},
+		{"zero-width space", []string{"A\u200bI"}, nil, "topic 1 (\"A\\u200bI\") contains an invisible formatting character (U+200B); type the topic again without it"},
+		{"right-to-left override", []string{"\u202eabc"}, nil, "topic 1 (\"\\u202eabc\") contains an invisible formatting character (U+202E); type the topic again without it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

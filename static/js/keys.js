@@ -51,10 +51,10 @@
   // ---- Review page: buttons and links marked data-key (the decision bar,
   // the Undo buttons); keys.js only clicks them, the page decides what
   // they do. ----
-  on("a", { scope: "review", description: "Approve and open the next article", target: dataKey("a"), action: click });
-  on("r", { scope: "review", description: "Reject and open the next article", target: dataKey("r"), action: click });
-  on("s", { scope: "review", description: "Save", target: dataKey("s"), action: click });
-  on("n", { scope: "review", description: "Save and open the next article", target: dataKey("n"), action: click });
+  on("a", { scope: "review", description: "Approve and open the next article", target: dataKey("a"), action: click, saves: true });
+  on("r", { scope: "review", description: "Reject and open the next article", target: dataKey("r"), action: click, saves: true });
+  on("s", { scope: "review", description: "Save", target: dataKey("s"), action: click, saves: true });
+  on("n", { scope: "review", description: "Save and open the next article", target: dataKey("n"), action: click, saves: true });
   on("u", { scope: "review", description: "Undo the last change", target: dataKey("u"), action: click });
   on("p", { scope: "review", description: "Tick or untick Published", target: byID("published"), action: click });
   on("[", { scope: "review", description: "Quality −" + QUALITY_STEP + " (empty counts as " + QUALITY_EMPTY + ")", target: byID("quality"), action: function (el) { stepQuality(el, -QUALITY_STEP); } });
@@ -178,20 +178,27 @@
   function typeQuality(el, key) {
     if (key === "Enter") {
       if (typed === "") return false;
-      var n = parseInt(typed, 10);
-      if (n > QUALITY_MAX) {
-        show("quality " + typed + " is over " + QUALITY_MAX + ": not set");
-        typed = "";
-        setTimeout(function () { if (typed === "") show(""); }, SEQUENCE_MS);
-        return;
-      }
-      typed = "";
-      show("");
-      setQuality(el, n);
+      commitTyped();
       return;
     }
     if (typed.length < 3) typed += key;
     show("quality: " + typed + "_");
+  }
+  // commitTyped sets the typed quality on #quality and reports whether it
+  // could: a number over the range is refused, with a message.
+  function commitTyped() {
+    var n = parseInt(typed, 10), el = document.getElementById("quality");
+    if (!el) return false;
+    if (n > QUALITY_MAX) {
+      show("quality " + typed + " is over " + QUALITY_MAX + ": not set");
+      typed = "";
+      setTimeout(function () { if (typed === "") show(""); }, SEQUENCE_MS);
+      return false;
+    }
+    typed = "";
+    show("");
+    setQuality(el, n);
+    return true;
   }
   function show(text) {
     if (!indicator) {
@@ -336,8 +343,14 @@
       return;
     }
     if (!hit) return;
-    // Any other key drops a half-typed quality.
-    if (hit.entry.action !== typeQuality && ev.key !== "Escape" && typed !== "") { typed = ""; show(""); }
+    // A key that saves (a, r, s, n) first sets a half-typed quality, as
+    // Enter would: "72a" is quality 72 and approve; one over the range
+    // stops it. Any other key drops the typed digits.
+    if (hit.entry.action !== typeQuality && ev.key !== "Escape" && typed !== "") {
+      if (hit.entry.saves && !commitTyped()) { ev.preventDefault(); return; }
+      typed = "";
+      show("");
+    }
     if (hit.entry.action(hit.target, ev.key) !== false) ev.preventDefault();
   }
 

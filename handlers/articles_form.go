@@ -67,12 +67,34 @@ func (e formErrors) any() bool {
 	return len(e.topics) > 0 || e.Quality != "" || e.Topics != "" || e.NewTopic != "" || e.Published != "" || e.Status != "" || e.Note != ""
 }
 
-// readReviewForm reads the posted values. Only a missing or bad version is
-// an error: without it no save can be checked against newer ones.
+// formRefusal is why a posted form is refused as a whole: a sentence for
+// the 400 page.
+type formRefusal struct{ msg string }
+
+func (e *formRefusal) Error() string { return e.msg }
+
+func refuseForm(format string, args ...any) error {
+	return &formRefusal{fmt.Sprintf(format, args...)}
+}
+
+// singleFields are the review form's fields that carry one value; topics
+// and remove_topic are lists.
+var singleFields = []string{"version", "quality", "new_topic", "published", "status", "note", "from", "action"}
+
+// readReviewForm reads the posted values. It refuses, with a message for
+// the 400 page, what no form of ours sends: a missing or bad version
+// (without it no save can be checked against newer ones), a field of one
+// value sent twice (which one would count?) and an unknown action. The
+// values themselves are checked by Validate.
 func readReviewForm(v url.Values) (*reviewForm, error) {
+	for _, name := range singleFields {
+		if len(v[name]) > 1 {
+			return nil, refuseForm("The form sent %d values for %s; reload the article and try again.", len(v[name]), name)
+		}
+	}
 	version, err := strconv.ParseInt(strings.TrimSpace(v.Get("version")), 10, 64)
 	if err != nil || version <= 0 {
-		return nil, fmt.Errorf("the form has no valid version; reload the article and try again")
+		return nil, refuseForm("The form has no valid version: reload the article and try again.")
 	}
 	f := &reviewForm{
 		Version:   version,
@@ -93,9 +115,11 @@ func readReviewForm(v url.Values) (*reviewForm, error) {
 		f.Status = string(article.StatusApproved)
 	case actionReject:
 		f.Status = string(article.StatusRejected)
-	case actionNext:
+	case actionNext, actionSave:
+	case "":
+		f.Action = actionSave // a client that sends no button
 	default:
-		f.Action = actionSave
+		return nil, refuseForm("The form asks for %q, which is not an action here; reload the article and try again.", cleanText(f.Action, 40))
 	}
 	f.Next = f.Action != actionSave
 	for _, s := range v["remove_topic"] {

@@ -40,7 +40,7 @@ func (a *Articles) Save(c echo.Context) error {
 	}
 	form, err := readReviewForm(params)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form has no valid version: reload the article and try again.").SetInternal(err)
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
 	}
 	// An empty quality means "still none" where the editor saw none: on an
 	// article without one, or on a stale form (someone may have set one

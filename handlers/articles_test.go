@@ -272,6 +272,41 @@ func TestSaveValidationErrorsStoreNothing(t *testing.T) {
 	}
 }
 
+// TestSaveRefusesFormsNoPageSends: a field of one value sent twice, an
+// unknown action or no version is a 400 that says what, and stores
+// nothing.
+func TestSaveRefusesFormsNoPageSends(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(url.Values)
+		want   string // in the 400 page
+	}{
+		{"two qualities", func(v url.Values) { v["quality"] = []string{"50", "60"} }, "2 values for quality"},
+		{"two statuses", func(v url.Values) { v["status"] = []string{"pending", "rejected"} }, "2 values for status"},
+		{"two versions", func(v url.Values) { v["version"] = []string{"1", "1"} }, "2 values for version"},
+		{"unknown action", func(v url.Values) { v.Set("action", "publish-all") }, `"publish-all", which is not an action`},
+		{"no version", func(v url.Values) { v.Del("version") }, "no valid version"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, alice, id := seedEnv(t)
+			form := validForm(1)
+			form.Set("quality", "70")
+			tt.change(form)
+			res := alice.PostForm(webtest.ArticlePath(id), form)
+			if res.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", res.StatusCode)
+			}
+			if body := alice.Doc(res).Text(); !strings.Contains(body, tt.want) {
+				t.Errorf("the 400 page does not say %q", tt.want)
+			}
+			if r := env.Record(t, id); r.Version != 1 || r.Quality != 56 {
+				t.Errorf("stored: version %d quality %d; want the article untouched", r.Version, r.Quality)
+			}
+		})
+	}
+}
+
 func TestSaveValidationForHTMXIs200(t *testing.T) {
 	_, alice, id := seedEnv(t)
 	form := validForm(1)

@@ -151,6 +151,13 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 		f.add("a.status = ?", string(q.Status))
 	}
 	w := window{tx: tx, f: f, sort: sort, limit: q.limit()}
+	if cur.dir == dirLast && exact {
+		// The last page holds what the pages before it leave, so that Last
+		// and Next, page after page, end on the same rows ("51–66 of 66").
+		if rows := total - cur.pos; rows > 0 && rows < w.limit {
+			w.limit = rows
+		}
+	}
 	if err := w.read(ctx, cur); err != nil {
 		return Page{}, err
 	}
@@ -165,11 +172,20 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 		if w.hasNext {
 			page.Next = encodeCursor(sort, dirAfter, &w.items[n-1], page.Offset+n)
 			if exact && q.Counts != CountsNone {
-				page.Last = encodeCursor(sort, dirLast, nil, max(total-w.limit, 0))
+				page.Last = encodeCursor(sort, dirLast, nil, lastPageStart(total, q.limit()))
 			}
 		}
 	}
 	return page, nil
+}
+
+// lastPageStart is the position of the last page's first row when pages
+// of limit rows start at row 0: 50 for 66 rows of 50 a page.
+func lastPageStart(total, limit int) int {
+	if total <= 0 {
+		return 0
+	}
+	return (total - 1) / limit * limit
 }
 
 // clampOffset makes a page's position agree with what is known for sure:

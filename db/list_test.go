@@ -417,12 +417,15 @@ func TestListPagingBothWays(t *testing.T) {
 							t.Errorf("previous of page %d: offset %d ids %v, want %d %v", i, prev.offset, prev.ids, pages[i-1].offset, pages[i-1].ids)
 						}
 					}
-					// The last page is the reverse order's first page: the
-					// last limit rows, a full page.
+					// The last page is the one Next reaches at the end:
+					// what the full pages before it leave.
 					if pg.p.Last != "" {
 						q.Cursor = pg.p.Last
 						last := listPage(t, s, q)
-						from := max(len(want)-limit, 0)
+						from := (len(want) - 1) / limit * limit
+						if lp := pages[len(pages)-1]; !slices.Equal(last.ids, lp.ids) || last.offset != lp.offset {
+							t.Errorf("last from page %d: offset %d ids %v; Next reached offset %d ids %v", i, last.offset, last.ids, lp.offset, lp.ids)
+						}
 						if !slices.Equal(last.ids, want[from:]) || last.offset != from || last.p.Next != "" {
 							t.Errorf("last from page %d: offset %d ids %v next %q, want %d %v", i, last.offset, last.ids, last.p.Next, from, want[from:])
 						}

@@ -228,9 +228,9 @@ func TestQueuePagerMovesBothWays(t *testing.T) {
 	d = check(link(d, "next-page"), want{"51–100 of 107", story(56), story(7), []string{"first-page", "prev-page", "next-page", "last-page"}})
 	second := link(d, "prev-page")
 	check(second, want{"1–50 of 107", story(106), story(57), []string{"next-page", "last-page"}})
-	// The last page is a full page: the 50 oldest.
-	d = check(link(d, "last-page"), want{"58–107 of 107", story(49), story(0), []string{"first-page", "prev-page"}})
-	d = check(link(d, "prev-page"), want{"8–57 of 107", story(99), story(50), []string{"first-page", "prev-page", "next-page", "last-page"}})
+	// The last page is the one Next reaches: the 7 oldest.
+	d = check(link(d, "last-page"), want{"101–107 of 107", story(6), story(0), []string{"first-page", "prev-page"}})
+	d = check(link(d, "prev-page"), want{"51–100 of 107", story(56), story(7), []string{"first-page", "prev-page", "next-page", "last-page"}})
 	check(link(d, "first-page"), want{"1–50 of 107", story(106), story(57), []string{"next-page", "last-page"}})
 }
 

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"golang.org/x/text/unicode/norm"
 	"runtime"
 	"sort"
 	"strconv"
@@ -179,10 +181,20 @@ func (r *ImportReport) add(outcomes []db.ImportOutcome, names map[string]string)
 			r.Kept = append(r.Kept, DisplayName(o.Key)+": "+strings.Join(o.Kept, ", "))
 		}
 		if o.PreviousFileName != "" {
-			r.Renamed = append(r.Renamed, fmt.Sprintf("%s: stored as %s, now imported from %s",
-				DisplayName(o.Key), DisplayName(o.PreviousFileName), DisplayName(names[o.Key])))
+			r.Renamed = append(r.Renamed, renamed(o.Key, o.PreviousFileName, names[o.Key]))
 		}
 	}
+}
+
+// renamed is the report's line for a key imported under a new file name.
+// Names that differ only in their Unicode form (a Mac writes "é" as e and
+// a combining accent, NFD) look the same printed, so the line says so.
+func renamed(key, before, now string) string {
+	line := fmt.Sprintf("%s: stored as %s, now imported from %s", DisplayName(key), DisplayName(before), DisplayName(now))
+	if norm.NFC.String(before) == norm.NFC.String(filepath.Base(now)) {
+		line += " (the same name in another Unicode form, as macOS writes it)"
+	}
+	return line
 }
 
 // ImportOptions tune an import.

@@ -306,3 +306,19 @@ func TestReimportThatWouldBlockExportIsRefused(t *testing.T) {
 		t.Errorf("export: %+v, %v", rep, err)
 	}
 }
+
+// TestImportReportNamesAUnicodeFormRename: a file imported again under the
+// NFC form of its name (it came from a Mac as NFD first) is reported as a
+// rename that says why the two names look the same.
+func TestImportReportNamesAUnicodeFormRename(t *testing.T) {
+	f := newFixture(t)
+	nfd, nfc := "cafe\u0301.md", "caf\u00e9.md"
+	f.importFiles(map[string]string{nfd: "---\ntitle: Café\n---\n"})
+	if err := os.Remove(filepath.Join(f.dir, nfd)); err != nil {
+		t.Fatal(err)
+	}
+	rep := f.importFiles(map[string]string{nfc: "---\ntitle: Café\n---\n"})
+	if len(rep.Renamed) != 1 || !strings.Contains(rep.Renamed[0], "the same name in another Unicode form") {
+		t.Errorf("renamed lines %q, want one that names the Unicode form", rep.Renamed)
+	}
+}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,26 +34,6 @@ func (a *Articles) Show(c echo.Context) error {
 func isPrefetch(c echo.Context) bool {
 	h := c.Request().Header
 	return strings.Contains(h.Get("Sec-Purpose"), "prefetch") || h.Get("Purpose") == "prefetch"
-}
-
-// prefetchCacheControl lets the browser keep a prefetched review page for
-// a minute, for this user only, so that the redirect after "approve and
-// next" shows it from its cache. Every other page is no-store
-// (web's securityHeaders); logout clears the cache (Clear-Site-Data).
-//
-// There is no Vary on Sec-Purpose or Cookie: the visit that should use
-// the copy carries neither the same Sec-Purpose nor, after the save's
-// flash, the same cookie, and would miss it. A copy up to a minute old is
-// safe to show: its form carries the version it was rendered with, so a
-// save over a newer change gets the conflict page (409), as any stale
-// form does.
-const prefetchCacheControl = "private, max-age=60"
-
-// servesPrefetch reports whether this response is a review page for a
-// prefetch, rendered without flashes and cacheable: a GET that says it
-// is a prefetch and succeeds. Anything else stays no-store.
-func servesPrefetch(c echo.Context, status int) bool {
-	return c.Request().Method == http.MethodGet && status == http.StatusOK && isPrefetch(c)
 }
 
 // storedForm fills the edit form with the stored values.
@@ -109,27 +88,15 @@ func (a *Articles) renderReview(c echo.Context, status int, rec *db.Record, form
 	if form.Invalid {
 		title = "Error: " + title // the first words a screen reader says
 	}
-	prefetched := servesPrefetch(c, status)
 	var flashes Flasher = a.sessions
 	if isPrefetch(c) {
-		flashes = nil // they wait for the visit, or for review.js (GET /flashes)
+		flashes = nil
 	}
 	p, err := pageFor(c, flashes, title, "queue")
 	if err != nil {
 		return err
 	}
-	// review.js prefetches place.nextURL, the URL nextInQueue gives "approve
-	// and next" for the same queue: the same string, so the redirect finds
-	// the cached copy.
-	pf := views.Prefetch{Served: prefetched, Next: place.nextURL}
-	var buf bytes.Buffer
-	if err := views.Review(p, v).Render(views.WithPrefetch(ctx, pf), &buf); err != nil {
-		return err
-	}
-	if prefetched {
-		c.Response().Header().Set(echo.HeaderCacheControl, prefetchCacheControl)
-	}
-	return c.HTMLBlob(status, buf.Bytes())
+	return render(c, status, views.Review(p, v))
 }
 
 // leadImage is the web URL of the first image of article id, for

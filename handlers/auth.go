@@ -176,11 +176,6 @@ func (a *Auth) Logout(c echo.Context) error {
 	if err := a.sessions.AddFlash(c, views.Flash{Kind: "ok", Text: "You have been logged out."}); err != nil {
 		return err
 	}
-	// Review pages prefetched in the last minute sit in the browser's
-	// cache (private, max-age=60): drop them, so that nobody at this
-	// browser sees one after logout (Back included). A browser that ignores
-	// the header may still show such a copy, within its minute or on Back.
-	c.Response().Header().Set("Clear-Site-Data", `"cache"`)
 	return redirect(c, "/login")
 }
 

@@ -51,7 +51,6 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/articles/:id", articles.Save, member},
 		{http.MethodPost, "/articles/:id/undo", articles.Undo, member},
 		{http.MethodGet, "/export", articles.Export, member},
-		{http.MethodGet, "/flashes", handlers.Flashes(s.sessions), member},
 
 		{http.MethodGet, "/admin/users", users.List, admin},
 		{http.MethodPost, "/admin/users", users.Create, admin},

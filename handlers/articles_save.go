@@ -94,7 +94,7 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 	if out.Changed {
 		// The save just made can be undone from the flash, also on the
 		// next article's page.
-		flash.Undo = &views.UndoTarget{ArticleID: rec.ID, Version: out.Record.Version, Latest: true, From: form.From}
+		flash.Undo = UndoFor(rec.ID, out.Record.Version, form.From)
 	}
 	if err := a.sessions.AddFlash(c, flash); err != nil {
 		return err

@@ -18,9 +18,7 @@ import (
 // UndoFor is the Undo button of the flash after a save that made version
 // of article id: it undoes that save while nobody changed the article
 // since, then shows the article in the queue from (a clean `from`, ""
-// for none). Attach it when the save changed something:
-//
-//	views.Flash{Kind: "ok", Text: msg, Undo: UndoFor(id, out.Record.Version, form.From)}
+// for none).
 func UndoFor(id, version int64, from string) *views.UndoTarget {
 	return &views.UndoTarget{ArticleID: id, Version: version, Latest: true, From: from}
 }

@@ -159,3 +159,26 @@ func TestFlashesStayBounded(t *testing.T) {
 		t.Errorf("flashes %q: want the newest few, ending with the last action's", got)
 	}
 }
+
+// TestFlashesWithLongQueuesFit: saves made from a queue of a long search
+// in Chinese (500 characters, 4,500 bytes escaped), each with a different
+// message and an Undo button, keep being answered 303: the Undo buttons
+// do not take the session cookie past its limit.
+func TestFlashesWithLongQueuesFit(t *testing.T) {
+	env := webtest.New(t)
+	ids := env.ImportText(t, map[string]string{"a.md": webtest.PlainArticle("A")})
+	path := webtest.ArticlePath(ids["a"])
+	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+	c.Doc(c.Get("/articles"))
+	from := url.Values{"q": {strings.Repeat("自行车", 167)}, "status": {"pending"}}.Encode()
+	for i := range 8 {
+		form := url.Values{"version": {strconv.Itoa(i + 1)}, "status": {"pending"}, "quality": {strconv.Itoa(10 + i)},
+			"note": {strconv.Itoa(i)}, "from": {from}}
+		if resp := c.PostForm(path, form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save %d: status %d, session cookie %d bytes", i, resp.StatusCode, len(c.Cookie(webtest.SessionCookie).Value))
+		}
+	}
+	if got := webtest.Flashes(c.Doc(c.Get(path))); len(got) != 5 {
+		t.Errorf("flashes %q, want the newest 5", got)
+	}
+}

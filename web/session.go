@@ -368,6 +368,10 @@ func (m *sessionManager) renew(c echo.Context) *sessions.Session {
 // every later POST would end in a 500 after its change was made.
 const maxFlashes = 5
 
+// maxFlashFrom bounds, in bytes, the queue an Undo button in a flash
+// keeps (escaped), so that maxFlashes of them fit the cookie.
+const maxFlashFrom = 300
+
 // AddFlash keeps a message for the next page: the newest maxFlashes, and
 // a message the same as the one before it only once (with the newer one's
 // Undo button).
@@ -423,8 +427,11 @@ func encodeFlash(f views.Flash) string {
 	kind := f.Kind
 	if u := f.Undo; u != nil {
 		kind += "+u" + strconv.FormatInt(u.ArticleID, 10) + "." + strconv.FormatInt(u.Version, 10)
-		if u.From != "" {
-			kind += "." + url.QueryEscape(u.From)
+		// A long queue (a search of 500 characters, escaped) would take the
+		// cookie past its 4096 bytes: such an Undo returns to the article
+		// without its queue.
+		if from := url.QueryEscape(u.From); u.From != "" && len(from) <= maxFlashFrom {
+			kind += "." + from
 		}
 	}
 	return kind + ":" + f.Text

@@ -111,7 +111,7 @@ func (a *Auth) Login(c echo.Context) error {
 	if v.Errors = f.Validate(); v.Errors.Any() {
 		return a.render(c, http.StatusUnprocessableEntity, v)
 	}
-	attempt, wait, ok := a.throttle.Begin(strings.ToLower(f.Username), c.RealIP())
+	attempt, wait, ok := a.throttle.Begin(strings.ToLower(f.Username), c.RealIP(), a.sessions.KnownDevice(c, f.Username))
 	if !ok {
 		a.log.WarnContext(c.Request().Context(), "login throttled", "username", f.Username, "ip", c.RealIP(), "wait", wait)
 		secs := int(math.Ceil(wait.Seconds()))

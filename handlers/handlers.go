@@ -59,8 +59,12 @@ func redirect(c echo.Context, url string) error {
 // Sessions is what handlers need of web's cookie sessions.
 type Sessions interface {
 	Flasher
-	// Start replaces any session with a fresh one for u (at login).
+	// Start replaces any session with a fresh one for u (at login), and
+	// marks the browser as one u logs in from (see KnownDevice).
 	Start(c echo.Context, u *db.User) error
+	// KnownDevice reports whether this browser has logged in as username
+	// before: such logins skip the per-account throttle.
+	KnownDevice(c echo.Context, username string) bool
 	// End clears the session cookie (at logout).
 	End(c echo.Context) error
 }

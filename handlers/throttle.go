@@ -21,7 +21,9 @@ import (
 // password wrong five times waits at most 12 s for the next try and is back
 // to a full bucket after a minute, however long an attacker keeps going.
 // At 5 guesses a minute an online attack on one account is hopeless against
-// the 8-character minimum.
+// the 8-character minimum. A browser that has logged in to the account
+// before (its device cookie, see Sessions.KnownDevice) skips the account's
+// bucket, so such guesses cannot lock the owner out.
 const (
 	ipEvery      = 6 * time.Second
 	ipBurst      = 10
@@ -88,13 +90,20 @@ func (a *Attempt) Release() {
 	}
 }
 
-// Begin takes one token from the IP's bucket and one from the account's.
-// When either is empty it takes nothing and returns how long to wait.
-func (t *Throttle) Begin(account, ip string) (*Attempt, time.Duration, bool) {
+// Begin takes one token from the IP's bucket and one from the account's;
+// from a known device (a browser that has logged in to the account
+// before), the IP's only, so that failures from elsewhere cannot lock the
+// account's owner out. When a bucket is empty it takes nothing and
+// returns how long to wait.
+func (t *Throttle) Begin(account, ip string, knownDevice bool) (*Attempt, time.Duration, bool) {
 	now := t.now()
 	a := &Attempt{at: now}
 	var wait time.Duration
-	for _, lim := range []*rate.Limiter{t.ip.get(ipKey(ip), now), t.account.get(account, now)} {
+	limiters := []*rate.Limiter{t.ip.get(ipKey(ip), now)}
+	if !knownDevice {
+		limiters = append(limiters, t.account.get(account, now))
+	}
+	for _, lim := range limiters {
 		r := lim.ReserveN(now, 1)
 		a.reservations = append(a.reservations, r)
 		if d := r.DelayFrom(now); !r.OK() || d > 0 {

@@ -252,8 +252,12 @@ func TestSessionCookieAttributes(t *testing.T) {
 			if len(ck.Value) > 1024 {
 				t.Errorf("session cookie is %d bytes", len(ck.Value))
 			}
+		case "newsdesk_device": // see TestThrottleSparesTheOwnersBrowser
+			if !ck.HttpOnly || ck.Secure || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.MaxAge != 365*24*3600 || len(ck.Value) > 512 {
+				t.Errorf("device cookie attributes: %+v", ck)
+			}
 		default:
-			t.Errorf("login set cookie %s: the session cookie is the only one", ck.Name)
+			t.Errorf("login set cookie %s: only the session and device cookies are set", ck.Name)
 		}
 	}
 	if !found {

@@ -52,3 +52,46 @@ func TestThrottlePerAccountAcrossAddresses(t *testing.T) {
 	// The other account is unaffected, from any address.
 	webtest.WantRedirect(t, fresh.PostLogin(webtest.AdminName, webtest.AdminPassword), "/articles")
 }
+
+// TestThrottleSparesTheOwnersBrowser: guesses at an account from many
+// addresses lock out fresh browsers, but not one that has logged in to it
+// before (its device cookie), nor does a forged or another account's
+// device cookie get past.
+func TestThrottleSparesTheOwnersBrowser(t *testing.T) {
+	env := webtest.New(t, func(c *web.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
+	owner := env.Client(t)
+	owner.Header.Set("X-Forwarded-For", "192.0.2.10")
+	webtest.WantRedirect(t, owner.PostLogin(webtest.EditorName, webtest.EditorPassword), "/articles")
+	device := owner.Cookie("newsdesk_device")
+	if device == nil {
+		t.Fatal("no device cookie after a login")
+	}
+	owner.Doc(owner.Get("/articles")) // for the CSRF token of the logout
+	webtest.WantStatus(t, owner.PostForm("/logout", nil), http.StatusSeeOther)
+
+	for i := range 5 {
+		c := env.Client(t)
+		c.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", 10+i))
+		webtest.WantStatus(t, c.PostLogin(webtest.EditorName, fmt.Sprintf("wrong-%d", i)), http.StatusUnprocessableEntity)
+	}
+	fresh := env.Client(t)
+	fresh.Header.Set("X-Forwarded-For", "203.0.113.99")
+	wantThrottled(t, fresh, fresh.PostLogin(webtest.EditorName, webtest.EditorPassword))
+
+	// A forged device cookie, and the admin's own, count for nothing.
+	forged := env.Client(t)
+	forged.Header.Set("X-Forwarded-For", "203.0.113.98")
+	forged.SetCookie(&http.Cookie{Name: "newsdesk_device", Value: "editor"})
+	wantThrottled(t, forged, forged.PostLogin(webtest.EditorName, webtest.EditorPassword))
+	adminBrowser := env.Client(t)
+	adminBrowser.Header.Set("X-Forwarded-For", "203.0.113.97")
+	webtest.WantRedirect(t, adminBrowser.PostLogin(webtest.AdminName, webtest.AdminPassword), "/articles")
+	adminBrowser.Doc(adminBrowser.Get("/articles"))
+	webtest.WantStatus(t, adminBrowser.PostForm("/logout", nil), http.StatusSeeOther)
+	adminBrowser.Doc(adminBrowser.Get("/login")) // the token of the new session
+	wantThrottled(t, adminBrowser, adminBrowser.PostLogin(webtest.EditorName, webtest.EditorPassword))
+
+	// The owner's browser logs in.
+	owner.Doc(owner.Get("/login"))
+	webtest.WantRedirect(t, owner.PostLogin(webtest.EditorName, webtest.EditorPassword), "/articles")
+}

@@ -77,7 +77,20 @@ type sessionManager struct {
 	idle     time.Duration
 	now      func() time.Time
 	users    userSource
+	device   *securecookie.SecureCookie // the device cookie's codec (see KnownDevice)
+	devName  string                     // its name: __Host- prefixed like the session's
+	secure   bool                       // cookies only over HTTPS
 }
+
+// The device cookie says "this browser has logged in as NAME before"
+// (OWASP, "Slow Down Online Guessing Attacks with Device Cookies"): a
+// login from such a browser skips the per-account throttle, so someone
+// guessing a password from elsewhere cannot lock its owner out. Signed and
+// encrypted with the session keys; it grants nothing else.
+const (
+	deviceCookie   = "newsdesk_device"
+	deviceLifetime = 365 * 24 * time.Hour
+)
 
 var _ handlers.Sessions = (*sessionManager)(nil)
 
@@ -93,14 +106,41 @@ func newSessionManager(cfg Config, hashKey, blockKey []byte, users userSource) *
 	}
 	// MaxAge also bounds the timestamp securecookie signs into the value.
 	store.MaxAge(int(cfg.SessionLifetime / time.Second))
-	name := "newsdesk_session"
+	name, devName := "newsdesk_session", deviceCookie
 	if cfg.SecureCookies {
-		name = "__Host-" + name // no Domain, Path=/, Secure: a sibling host cannot set it
+		// No Domain, Path=/, Secure: a sibling host cannot set them.
+		name, devName = "__Host-"+name, "__Host-"+devName
 	}
+	device := securecookie.New(hashKey, blockKey).MaxAge(int(deviceLifetime / time.Second))
 	return &sessionManager{
 		store: store, name: name, lifetime: cfg.SessionLifetime, idle: cfg.IdleTimeout,
-		now: cfg.Now, users: users,
+		now: cfg.Now, users: users, device: device, devName: devName, secure: cfg.SecureCookies,
 	}
+}
+
+// KnownDevice reports whether the request carries a device cookie for
+// username (compared case-insensitively, as logins are).
+func (m *sessionManager) KnownDevice(c echo.Context, username string) bool {
+	ck, err := c.Cookie(m.devName)
+	if err != nil {
+		return false
+	}
+	var name string
+	if m.device.Decode(deviceCookie, ck.Value, &name) != nil {
+		return false
+	}
+	return strings.EqualFold(name, username)
+}
+
+// markDevice gives the browser the device cookie of u.
+func (m *sessionManager) markDevice(c echo.Context, u *db.User) error {
+	v, err := m.device.Encode(deviceCookie, u.Username)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: m.devName, Value: v, Path: "/", MaxAge: int(deviceLifetime / time.Second),
+		HttpOnly: true, Secure: m.secure, SameSite: http.SameSiteLaxMode})
+	return nil
 }
 
 // fresh is an empty session with the store's options.
@@ -340,6 +380,9 @@ func (m *sessionManager) Start(c echo.Context, u *db.User) error {
 	s.Values[keyCreated] = now
 	s.Values[keySeen] = now
 	handlers.SetUser(c, u)
+	if err := m.markDevice(c, u); err != nil {
+		return err
+	}
 	return m.save(c, s)
 }
 

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/unicode/norm"
@@ -380,7 +382,20 @@ func titleOf(k, n *yaml.Node) (string, error) {
 	if strings.TrimSpace(v.Value) == "" {
 		return "", nodeErr(k, "title must not be empty")
 	}
+	// A YAML escape ("\0", "\x07") can put a control character in a
+	// string; in a title it is a damaged file, and a NUL would reach pages
+	// and exports as it is. Tabs and line breaks are text.
+	if i := strings.IndexFunc(v.Value, isControlInText); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v.Value[i:])
+		return "", nodeErr(k, "title contains a control character (%U)", r)
+	}
 	return v.Value, nil
+}
+
+// isControlInText reports whether r is a control character other than
+// tab, line feed and carriage return.
+func isControlInText(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
 }
 
 func qualityOf(k, n *yaml.Node) (int, bool, error) {

@@ -350,6 +350,8 @@ func TestParseRefusals(t *testing.T) {
 		{"no newline after fence", "---", "never closed"},
 		{"tab indentation", "---\ntitle: T\nprovider:\n\tname: x\n---\n", "line 4: a tab is used for indentation; YAML allows only spaces"},
 		{"control character", "---\ntitle: \"a\x01b\"\n---\n", "invalid YAML"},
+		{"escaped NUL in the title", "---\ntitle: \"a\\0b\"\n---\n", "line 2: title contains a control character (U+0000)"},
+		{"escaped bell in the title", "---\ntitle: \"a\\x07\"\n---\n", "title contains a control character (U+0007)"},
 		{"bom in the middle", "---\ntitle: T\ufeff\n---\n", ""},
 	}
 	for _, tt := range tests {
@@ -445,5 +447,17 @@ func TestReadFile(t *testing.T) {
 	}
 	if _, err := ReadFile(dir, 0); !errors.As(err, &pe) || !strings.Contains(pe.Reason, "not a regular file") {
 		t.Errorf("directory: %v", err)
+	}
+}
+
+// A tab or a line break in a title, even escaped, is text, not a control
+// character to refuse.
+func TestTitleKeepsTabsAndLineBreaks(t *testing.T) {
+	a, err := Parse("f.md", []byte("---\ntitle: \"a\\tb\\nc\"\n---\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "a\tb\nc" {
+		t.Errorf("title %q, want \"a\\tb\\nc\"", a.Title)
 	}
 }

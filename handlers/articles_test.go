@@ -677,3 +677,32 @@ func TestSaveWithoutQualityKeepsNone(t *testing.T) {
 		t.Errorf("stored quality %d (%v)", r.Quality, r.HasQuality)
 	}
 }
+
+// TestReviewPageShowsTheStartOfALongBody: a body past 256 KB is shown up
+// to a line break before it, with a note; a short one whole, without.
+func TestReviewPageShowsTheStartOfALongBody(t *testing.T) {
+	env := webtest.New(t)
+	line := strings.Repeat("word ", 19) + "end\n" // 100 bytes
+	long := strings.Repeat(line, 4000)            // 400 KB
+	ids := env.ImportText(t, map[string]string{
+		"long.md":  "---\ntitle: Long\n---\n" + long + "LAST LINE\n",
+		"short.md": "---\ntitle: Short\n---\nOnly this.\n",
+	})
+	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+	resp := c.Get(webtest.ArticlePath(ids["long"]))
+	page := c.Text(resp)
+	if len(page) > 300_000 {
+		t.Errorf("the page is %d bytes for a 400 KB body", len(page))
+	}
+	d := c.Doc(resp)
+	if note := webtest.TestIDText(d, "body-cut"); !strings.Contains(note, "0.4 MB") {
+		t.Errorf("body-cut note %q, want the body's size", note)
+	}
+	if strings.Contains(page, "LAST LINE") {
+		t.Error("the end of the long body is on the page")
+	}
+	d = c.GetDoc(webtest.ArticlePath(ids["short"]))
+	if d.Find(`[data-testid="body-cut"]`).Length() != 0 || !strings.Contains(webtest.TestIDText(d, "body"), "Only this.") {
+		t.Error("a short body is not shown whole, or has the note")
+	}
+}

@@ -48,6 +48,7 @@ type ArticleView struct {
 	Related        []RelatedItem
 	HasSecured     bool
 	Body           BodyHTML // the Markdown body rendered by Markdown
+	BodyCut        string   // when only the start of a long body is shown: its size, e.g. "3.9 MB"
 	Status         string
 	Published      bool
 	Quality        string // "–" when none

@@ -10,7 +10,7 @@ import (
 // Page is what the layout needs on every page.
 type Page struct {
 	Title   string  // the part before " · newsdesk" in the tab
-	Nav     string  // current section: "queue", "export" or "users"
+	Nav     string  // current section: "queue", "topics", "dashboard", "export" or "users"
 	User    *Viewer // nil when nobody is logged in
 	CSRF    string  // token for forms and htmx requests
 	Flashes []Flash // one-time messages from the previous request

@@ -91,6 +91,9 @@ type QueueRow struct {
 	Topics    []string
 	Status    string
 	Published bool
+	// OpenBy are the other editors who have the article open now (see
+	// handlers' presence), as their usernames; empty when nobody else.
+	OpenBy []string
 }
 
 // Date is a point in time as pages show it.

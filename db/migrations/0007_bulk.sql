@@ -1,0 +1,2 @@
+-- 0007: bulk actions (reserved; being written).
+SELECT 1;

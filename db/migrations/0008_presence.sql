@@ -1,0 +1,2 @@
+-- 0008: presence (reserved; being written).
+SELECT 1;

@@ -1,0 +1,2 @@
+-- 0009: dashboard counts (reserved; being written).
+SELECT 1;

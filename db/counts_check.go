@@ -65,6 +65,67 @@ func (s *Store) checkCounts(ctx context.Context) ([]Problem, error) {
 			return ps, fmt.Errorf("%s: %w", t.name, err)
 		}
 	}
+	more, err := s.checkDashboardCounts(ctx)
+	return append(ps, more...), err
+}
+
+// dashboardCounter is one counter table of 0009_dashboard.sql: key is its
+// key columns as one text, fresh the GROUP BY over the audit or the
+// articles it must equal, as rows of (key, status, n).
+type dashboardCounter struct {
+	name, key, fresh string
+}
+
+// qualityBucketSQL is 0009_dashboard.sql's bucket of an article.
+const qualityBucketSQL = `CASE WHEN eff_quality < 0 THEN -1 ELSE min(eff_quality / 10, 9) END`
+
+var dashboardCounters = []dashboardCounter{
+	{"count_review", `'day ' || day || ', user ' || user_id || ' ' || actor`,
+		`SELECT 'day ' || (at / 86400000) || ', user ' || coalesce(user_id, 0) || ' ' || actor, new_value, count(*)
+		FROM audit WHERE field = 'status' GROUP BY 1, 2`},
+	{"count_review_user", `'user ' || user_id || ' ' || actor`,
+		`SELECT 'user ' || coalesce(user_id, 0) || ' ' || actor, new_value, count(*)
+		FROM audit WHERE field = 'status' GROUP BY 1, 2`},
+	{"count_quality", `'quality bucket ' || bucket`,
+		`SELECT 'quality bucket ' || ` + qualityBucketSQL + `, status, count(*) FROM articles GROUP BY 1, 2`},
+}
+
+// dashboardDiffQuery is counterDiffQuery for a dashboardCounter: rows of
+// (key, status, counter's n, fresh n) where they differ.
+func dashboardDiffQuery(t dashboardCounter) string {
+	return `WITH live(k, status, n) AS (` + t.fresh + `)
+		SELECT k, status, sum(counted), sum(fresh) FROM (
+			SELECT ` + t.key + ` AS k, status, n AS counted, 0 AS fresh FROM ` + t.name + `
+			UNION ALL
+			SELECT k, status, 0, n FROM live
+		) GROUP BY 1, 2 HAVING sum(counted) <> sum(fresh) ORDER BY 1, 2`
+}
+
+// checkDashboardCounts compares the dashboard's counter tables with a
+// fresh GROUP BY, one Problem per differing row.
+func (s *Store) checkDashboardCounts(ctx context.Context) ([]Problem, error) {
+	var ps []Problem
+	for _, t := range dashboardCounters {
+		rows, err := s.r.QueryContext(ctx, dashboardDiffQuery(t))
+		if err != nil {
+			return ps, fmt.Errorf("%s: %w", t.name, err)
+		}
+		for rows.Next() {
+			var key, status string
+			var counted, fresh int
+			if err := rows.Scan(&key, &status, &counted, &fresh); err != nil {
+				rows.Close()
+				return ps, fmt.Errorf("%s: %w", t.name, err)
+			}
+			ps = append(ps, Problem{Check: "counts", Table: t.name, Detail: fmt.Sprintf(
+				"%s, status %s: the counter says %d, a fresh count says %d", key, status, counted, fresh)})
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return ps, fmt.Errorf("%s: %w", t.name, err)
+		}
+	}
 	return ps, nil
 }
 

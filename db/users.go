@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -34,19 +35,24 @@ type User struct {
 	SessionEpoch int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	LastLoginAt  time.Time // the last successful login; zero: never (see RecordLogin)
 }
 
-const userColumns = `id, username, password_hash, role, disabled, session_epoch, created_at, updated_at`
+const userColumns = `id, username, password_hash, role, disabled, session_epoch, created_at, updated_at, last_login_at`
 
 func scanUser(row scanner) (*User, error) {
 	var u User
 	var role string
 	var created, updated int64
-	if err := row.Scan(&u.ID, &u.Username, &u.PasswordHash, &role, &u.Disabled, &u.SessionEpoch, &created, &updated); err != nil {
+	var lastLogin sql.NullInt64
+	if err := row.Scan(&u.ID, &u.Username, &u.PasswordHash, &role, &u.Disabled, &u.SessionEpoch, &created, &updated, &lastLogin); err != nil {
 		return nil, err
 	}
 	u.Role = Role(role)
 	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	if lastLogin.Valid {
+		u.LastLoginAt = fromMillis(lastLogin.Int64)
+	}
 	return &u, nil
 }
 
@@ -146,6 +152,19 @@ func (s *Store) SetRole(ctx context.Context, id int64, role Role) error {
 // BumpSessionEpoch ends every session of the user (logout everywhere).
 func (s *Store) BumpSessionEpoch(ctx context.Context, id int64) error {
 	return s.updateUser(ctx, id, "bump session epoch", `session_epoch = session_epoch + 1`)
+}
+
+// RecordLogin notes that user id has just logged in (the users page shows
+// it). It leaves updated_at alone: that is for changes to the account.
+func (s *Store) RecordLogin(ctx context.Context, id int64) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, toMillis(s.now()), id)
+	if err != nil {
+		return fmt.Errorf("db: record login of user %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("db: record login of user %d: %w", id, cmp.Or(err, ErrNotFound))
+	}
+	return nil
 }
 
 // updateUser runs one UPDATE of user id with the given SET clause; no row

@@ -22,6 +22,7 @@ type ArticleStore interface {
 	TopTopics(ctx context.Context, n int) ([]db.Facet, error)
 	Categories(ctx context.Context) ([]db.Facet, error)
 	Providers(ctx context.Context) ([]db.Facet, error)
+	PresenceStore
 }
 
 // Articles serves the review queue, the review page and its form, and the

@@ -79,7 +79,7 @@ func refuseForm(format string, args ...any) error {
 
 // singleFields are the review form's fields that carry one value; topics
 // and remove_topic are lists.
-var singleFields = []string{"version", "quality", "new_topic", "published", "status", "note", "from", "action"}
+var singleFields = []string{"version", "quality", "new_topic", "published", "status", "note", "from", "action", "topics_from"}
 
 // readReviewForm reads the posted values. It refuses, with a message for
 // the 400 page, what no form of ours sends: a missing or bad version
@@ -122,12 +122,35 @@ func readReviewForm(v url.Values) (*reviewForm, error) {
 		return nil, refuseForm("The form asks for %q, which is not an action here; reload the article and try again.", cleanText(f.Action, 40))
 	}
 	f.Next = f.Action != actionSave
+	if err := resolveChoices(v, f); err != nil {
+		return nil, err
+	}
 	for _, s := range v["remove_topic"] {
 		if i, err := strconv.Atoi(s); err == nil {
 			f.Removed[i] = true
 		}
 	}
 	return f, nil
+}
+
+// resolveChoices reads the conflict page's choices (views.Conflict): each
+// field named by a "choose" value must have been chosen, since a missing
+// field would otherwise save as empty; the topics radio picks the list
+// of one side (topics_mine or topics_theirs).
+func resolveChoices(v url.Values, f *reviewForm) error {
+	for _, name := range v["choose"] {
+		sent := v.Has(name)
+		if name == "topics" {
+			sent = v.Get("topics_from") == "mine" || v.Get("topics_from") == "theirs"
+		}
+		if !sent {
+			return refuseForm("Choose whether to keep your %s or take theirs, then save again.", cleanText(name, 20))
+		}
+	}
+	if from := v.Get("topics_from"); from == "mine" || from == "theirs" {
+		f.Topics = v["topics_"+from]
+	}
+	return nil
 }
 
 // checked reads a checkbox: browsers send "on"; API clients may say true.

@@ -28,24 +28,50 @@ type queuePlace struct {
 	progress *views.Progress
 }
 
-// nextInQueue finds what "save and next" opens: the first article after
-// current in the queue the editor came from (from, a queue query string)
-// that still needs review. It returns the article's URL, remembering the
-// queue page it is on, or "" when current was the last one. When current
-// is not in the queue at all, the queue's first such article is next.
-func (a *Articles) nextInQueue(ctx context.Context, from string, current int64) (string, error) {
-	p, err := a.placeInQueue(ctx, from, current, nextPages, false)
-	return p.nextURL, err
+// nextInQueue finds what "save and next" opens for editor (a user id):
+// see placeFor. It returns the article's URL, or "" when current was the
+// last one. It also claims that article for the editor at once (their
+// presence moves there, see PresenceStore.OpenArticle): another editor's
+// "next" a moment later skips it instead of landing on the same one, and
+// the write comes next to the save's rather than between the reads of
+// the next page and the next save (every commit empties SQLite's reader
+// caches; see BenchmarkPresence).
+func (a *Articles) nextInQueue(ctx context.Context, from string, current, editor int64) (string, error) {
+	p, err := a.placeFor(ctx, from, current, editor, nextPages, false)
+	if err != nil || p.nextID == 0 || editor == 0 {
+		return p.nextURL, err
+	}
+	return p.nextURL, recordPresence(ctx, func(ctx context.Context) error {
+		return a.store.OpenArticle(ctx, p.nextID, editor, a.now())
+	})
 }
 
-// placeInQueue walks the queue from (a queue query string) from its
-// cursor, at most pages pages of nextPageSize rows, for current and the
-// article after it that still needs review (see nextInQueue). With count
-// it also gives current's position and the queue's size: the size comes
-// from the store's counter tables (capped counting past what they cover,
-// as on the queue page), the position from the walked page's offset, so
-// neither scans the queue.
+// placeInQueue is placeFor without skipping what others have open: for
+// an article's progress in its queue.
 func (a *Articles) placeInQueue(ctx context.Context, from string, current int64, pages int, count bool) (queuePlace, error) {
+	return a.placeFor(ctx, from, current, 0, pages, count)
+}
+
+// placeFor walks the queue from (a queue query string) from its
+// cursor, at most pages pages of nextPageSize rows, for current and the
+// article "next" opens: the first after current that still needs review
+// and that no editor other than editor (a user id; 0 for none) has open
+// (see PresenceStore), so two editors working one queue do not collide.
+// When current is not among the rows walked, the queue's first such
+// article is next. nextURL remembers the queue page the next article is
+// on; it is "" when there is none. With count it also gives current's
+// position and the queue's size: the size comes from the store's counter
+// tables (capped counting past what they cover, as on the queue page),
+// the position from the walked page's offset, so neither scans the queue.
+// The articles others have open cost one query, whatever the walk.
+func (a *Articles) placeFor(ctx context.Context, from string, current, editor int64, pages int, count bool) (queuePlace, error) {
+	var busy map[int64][]string
+	if editor != 0 {
+		var err error
+		if busy, err = a.openByOthers(ctx, nil, editor); err != nil {
+			return queuePlace{}, err
+		}
+	}
 	f := fromFilters(from)
 	f.query.Limit = nextPageSize
 	f.query.Counts = db.CountsNone // only the rows are needed
@@ -76,6 +102,7 @@ func (a *Articles) placeInQueue(ctx context.Context, from string, current int64,
 			case s.ID == current:
 				found, pos = true, page.Offset+j+1
 			case wantPending && s.Status != article.StatusPending:
+			case busy[s.ID] != nil: // another editor is on it
 			case found:
 				place.nextID, place.nextURL = s.ID, articleURL(s.ID, queueQuery(f.view, f.query.Cursor))
 				place.setPos(pos)

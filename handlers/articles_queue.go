@@ -36,11 +36,34 @@ func (a *Articles) Queue(c echo.Context) error {
 		return err
 	}
 	v := queueView(f, page, choices)
+	if err := a.markOpen(ctx, v.Rows, userID(c)); err != nil {
+		return err
+	}
 	p, err := pageFor(c, a.sessions, "Queue", "queue")
 	if err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.Queue(p, v))
+}
+
+// markOpen marks the rows other editors than user have open (one query
+// for the page's articles).
+func (a *Articles) markOpen(ctx context.Context, rows []views.QueueRow, user int64) error {
+	if len(rows) == 0 {
+		return nil // no ids would ask for every article
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	open, err := a.openByOthers(ctx, ids, user)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		rows[i].OpenBy = open[rows[i].ID]
+	}
+	return nil
 }
 
 // list runs the query; a cursor the store does not accept is dropped with

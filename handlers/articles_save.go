@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +20,8 @@ import (
 // to review.Save, then 303 to the article or to the next one of the
 // queue. A failed form comes back with its errors (422), as does a save
 // the article's file could not carry; a stale version gets the conflict
-// page (409). None of these writes anything.
+// page (409). None of these writes anything. A save review.js sends in
+// the background (isBackground) gets JSON instead: see savedAnswer.
 func (a *Articles) Save(c echo.Context) error {
 	ctx := c.Request().Context()
 	user := CurrentUser(c)
@@ -46,7 +48,9 @@ func (a *Articles) Save(c echo.Context) error {
 	// article without one, or on a stale form (someone may have set one
 	// since; the conflict page then shows it).
 	form.QualityOptional = !rec.HasQuality || form.Version != rec.Version
-	if errs := form.Validate(); errs.any() {
+	if errs := form.Validate(); errs.any() && isBackground(c) {
+		return notSaved(c, http.StatusUnprocessableEntity, reasonInvalid, rec, form, firstError(form.formView(id, errs)))
+	} else if errs.any() {
 		return a.renderReview(c, formStatus(c, http.StatusUnprocessableEntity), rec, form.formView(id, errs))
 	}
 	return a.save(c, rec, form, form.edit(user))
@@ -61,7 +65,7 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 		// Find the next article before saving: the save may take this
 		// one out of the queue, and with it its place.
 		var err error
-		if next, err = a.nextInQueue(ctx, form.From, rec.ID); err != nil {
+		if next, err = a.nextInQueue(ctx, form.From, rec.ID, edit.ActorID); err != nil {
 			return err
 		}
 	}
@@ -73,11 +77,15 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 	out, err := a.review.Save(ctx, rec.ID, edit)
 	var unwritable *review.FieldError
 	switch {
+	case errors.As(err, &unwritable) && isBackground(c):
+		return notSaved(c, http.StatusUnprocessableEntity, reasonInvalid, rec, form, unwritable.Message)
 	case errors.As(err, &unwritable):
 		return a.renderReview(c, formStatus(c, http.StatusUnprocessableEntity), rec,
 			form.formView(rec.ID, fieldError(unwritable)))
 	case err != nil:
 		return err
+	case out.Conflict && isBackground(c):
+		return a.conflictAnswer(c, rec, out.Record, form)
 	case out.Conflict:
 		return a.renderConflict(c, out.Record, form)
 	}
@@ -95,6 +103,9 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 		// The save just made can be undone from the flash, also on the
 		// next article's page.
 		flash.Undo = UndoFor(rec.ID, out.Record.Version, form.From)
+	}
+	if isBackground(c) {
+		return a.savedAnswer(c, articleURL(rec.ID, form.From), flash, next, to)
 	}
 	if err := a.sessions.AddFlash(c, flash); err != nil {
 		return err
@@ -227,4 +238,129 @@ func shortTitle(s string) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+// backgroundHeader marks a save that review.js sends in the background
+// while it already shows the next article (the optimistic "approve and
+// next"). Such a save is answered with JSON, never a redirect, and leaves
+// no flash in the session: the page that would show it is on screen
+// already.
+const backgroundHeader = "X-Newsdesk-Background"
+
+func isBackground(c echo.Context) bool {
+	return c.Request().Header.Get(backgroundHeader) == "1"
+}
+
+// Reasons a background save was refused, for review.js (saveAnswer.Reason).
+const (
+	reasonConflict = "conflict" // someone saved the article since the form was shown
+	reasonInvalid  = "invalid"  // a field is not valid, or the file cannot carry it
+)
+
+// saveAnswer is the JSON answer to a background save. On success (200)
+// Kind is "ok" and Text the flash the redirect would have carried; Undo
+// is its Undo button (nil when nothing changed); Next is where the
+// redirect would have gone and Progress the place of that article in its
+// queue now, after the save ("12 of 48 pending in this queue", "" when
+// unknown). Refused (409, 422): Kind is "error", Reason says why, Text
+// names the article and the reason, and nothing was written.
+type saveAnswer struct {
+	Kind     string      `json:"kind"`
+	Text     string      `json:"text"`
+	Reason   string      `json:"reason,omitempty"`
+	Article  string      `json:"article"` // the saved article's page, in its queue
+	Undo     *undoAnswer `json:"undo,omitempty"`
+	Next     string      `json:"next,omitempty"`
+	Progress string      `json:"progress,omitempty"`
+}
+
+// undoAnswer is the Undo form of a flash (views.UndoTarget): review.js
+// builds the same form flash.templ renders, with the page's CSRF token.
+type undoAnswer struct {
+	Action  string `json:"action"` // the URL to POST to
+	Version int64  `json:"version"`
+	Latest  bool   `json:"latest"`
+	From    string `json:"from,omitempty"`
+}
+
+// savedAnswer answers a background save that was stored: the flash as
+// JSON, and the progress of the article the save moves on to (next, ""
+// for none), counted after the save, so that the page of that article,
+// fetched before the save, can correct its count.
+func (a *Articles) savedAnswer(c echo.Context, page string, flash views.Flash, next, to string) error {
+	ans := saveAnswer{Kind: flash.Kind, Text: flash.Text, Article: page, Next: to}
+	if u := flash.Undo; u != nil {
+		ans.Undo = &undoAnswer{Action: u.Action(), Version: u.Version, Latest: u.Latest, From: u.From}
+	}
+	if id, from, ok := reviewPage(next); ok {
+		place, err := a.placeInQueue(c.Request().Context(), from, id, showPages, true)
+		if err != nil {
+			return err
+		}
+		if place.progress != nil {
+			ans.Progress = place.progress.String()
+		}
+	}
+	return c.JSON(http.StatusOK, ans)
+}
+
+// reviewPage reads a review page URL made by articleURL: the article and
+// the queue it remembers; ok is false for anything else ("" included).
+func reviewPage(pageURL string) (id int64, from string, ok bool) {
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return 0, "", false
+	}
+	rest, found := strings.CutPrefix(u.Path, "/articles/")
+	if !found {
+		return 0, "", false
+	}
+	id, err = strconv.ParseInt(rest, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, "", false
+	}
+	return id, cleanFrom(u.Query().Get("from")), true
+}
+
+// conflictAnswer refuses a background save on a stale version, naming
+// who saved the article since the form was shown.
+func (a *Articles) conflictAnswer(c echo.Context, before, cur *db.Record, form *reviewForm) error {
+	hist, err := a.store.History(c.Request().Context(), cur.ID)
+	if err != nil {
+		return err
+	}
+	var who []string
+	for _, e := range hist { // newest first
+		if e.Version <= form.Version {
+			break
+		}
+		if e.Actor != "" && !slices.Contains(who, e.Actor) {
+			who = append(who, e.Actor)
+		}
+	}
+	reason := "was changed by someone else since"
+	if len(who) > 0 {
+		reason = "was changed by " + strings.Join(who, " and ") + " since"
+	}
+	return notSaved(c, http.StatusConflict, reasonConflict, before, form, reason)
+}
+
+// notSaved answers a refused background save with status and a sentence:
+// Not saved: “Title” was changed by bob since. / Not saved: “Title”: Quality ...
+func notSaved(c echo.Context, status int, reason string, rec *db.Record, form *reviewForm, why string) error {
+	text := "Not saved: “" + shortTitle(rec.Article.Title) + "”"
+	if reason == reasonConflict {
+		text += " " + why + "."
+	} else {
+		text += ": " + strings.TrimRight(why, ".") + "."
+	}
+	return c.JSON(status, saveAnswer{Kind: "error", Reason: reason, Text: text, Article: articleURL(rec.ID, form.From)})
+}
+
+// firstError is the first of a form view's field errors, for a sentence.
+func firstError(f views.ReviewForm) string {
+	if links := f.ErrorLinks(); len(links) > 0 {
+		return links[0].Text
+	}
+	return "a field is not valid"
 }

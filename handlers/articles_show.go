@@ -68,7 +68,7 @@ func (a *Articles) renderReview(c echo.Context, status int, rec *db.Record, form
 	if err != nil {
 		return err
 	}
-	place, err := a.placeInQueue(ctx, form.From, rec.ID, showPages, true)
+	place, err := a.placeFor(ctx, form.From, rec.ID, userID(c), showPages, true)
 	if err != nil {
 		return err
 	}
@@ -81,8 +81,12 @@ func (a *Articles) renderReview(c echo.Context, status int, rec *db.Record, form
 		History:     historyView(hist, rec, CurrentUser(c), form.From),
 		BackURL:     queueURL(form.From),
 		Progress:    place.progress,
+		NextURL:     place.nextURL,
 	}
 	if v.NextImage, err = a.leadImage(ctx, place.nextID); err != nil {
+		return err
+	}
+	if v.Presence, err = a.reviewPresence(c, rec.ID); err != nil {
 		return err
 	}
 	title := rec.Article.Title

@@ -22,6 +22,9 @@ import (
 type AuthStore interface {
 	UserByName(ctx context.Context, name string) (*db.User, error)
 	BumpSessionEpoch(ctx context.Context, id int64) error
+	// RecordLogin notes a successful login of user id (the users page's
+	// "last login").
+	RecordLogin(ctx context.Context, id int64) error
 }
 
 // Auth serves the login form, login and logout.
@@ -132,6 +135,11 @@ func (a *Auth) Login(c echo.Context) error {
 	attempt.Release()
 	if err := a.sessions.Start(c, u); err != nil {
 		return err
+	}
+	// A failure is logged, not shown: the login itself succeeded, and
+	// refusing it over a bookkeeping write would lock editors out.
+	if err := a.store.RecordLogin(c.Request().Context(), u.ID); err != nil {
+		a.log.ErrorContext(c.Request().Context(), "recording the login time failed", "user_id", u.ID, "error", err)
 	}
 	return redirect(c, SafeNext(f.Next))
 }

@@ -22,6 +22,9 @@ type UserStore interface {
 	SetPassword(ctx context.Context, id int64, hash string) error
 	SetDisabled(ctx context.Context, id int64, disabled bool) error
 	SetRole(ctx context.Context, id int64, role account.Role) error
+	// ReviewsByUser is every user's status changes of all time, from
+	// maintained counts.
+	ReviewsByUser(ctx context.Context) (map[int64]db.Reviews, error)
 }
 
 // Users serves the admin pages that manage accounts. Routes put it behind
@@ -187,7 +190,12 @@ func (h *Users) done(c echo.Context, kind, text string) error {
 // render shows the list with the add form f and any password errors by
 // user id.
 func (h *Users) render(c echo.Context, status int, f views.NewUserForm, pwErrors map[int64]string) error {
-	users, err := h.store.Users(c.Request().Context())
+	ctx := c.Request().Context()
+	users, err := h.store.Users(ctx)
+	if err != nil {
+		return err
+	}
+	reviews, err := h.store.ReviewsByUser(ctx)
 	if err != nil {
 		return err
 	}
@@ -203,7 +211,14 @@ func (h *Users) render(c echo.Context, status int, f views.NewUserForm, pwErrors
 			Created:       u.CreatedAt.UTC().Format("2 Jan 2006"),
 			CreatedISO:    u.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
 			PasswordError: pwErrors[u.ID],
+			Approved:      reviews[u.ID].Approved,
+			Rejected:      reviews[u.ID].Rejected,
 		})
+		if !u.LastLoginAt.IsZero() {
+			row := &v.Users[len(v.Users)-1]
+			row.LastLogin = u.LastLoginAt.UTC().Format("2 Jan 2006, 15:04 UTC")
+			row.LastLoginISO = u.LastLoginAt.UTC().Format("2006-01-02T15:04:05Z")
+		}
 	}
 	p, err := pageFor(c, h.sessions, "Users", "users")
 	if err != nil {

@@ -122,6 +122,12 @@ type ReviewView struct {
 	// NextImage is the next article's lead image (an http(s) URL), which
 	// review.js loads ahead; "" when none.
 	NextImage string
+	// Presence is who else has the article open (presence.templ).
+	Presence PresenceView
+	// NextURL is the next article's review page (what "approve and next"
+	// redirects to), which instant.js fetches ahead to show at once; ""
+	// when there is none.
+	NextURL string
 }
 
 // Progress is an article's place among the articles of its queue.
@@ -182,39 +188,6 @@ func topicErrorID(i int) string { return fmt.Sprintf("topic-%d-error", i) }
 
 // indexString formats a topic index for the remove box's value.
 func indexString(i int) string { return fmt.Sprintf("%d", i) }
-
-// ConflictRow compares one field: what the editor sent, what is stored.
-type ConflictRow struct {
-	Field     string // quality, topics, published, status, note
-	Label     string
-	Mine      Value
-	Theirs    Value
-	Differs   bool
-	ChangedBy string // who last changed the stored value; "" when unknown
-	ChangedAt Date
-}
-
-// KeepMine is the editor's save again, on the current version.
-type KeepMine struct {
-	Action    string
-	Version   int64 // the current version
-	From      string
-	Quality   string
-	Topics    []string
-	Published bool
-	Status    string
-	Note      string
-	Next      bool // the editor asked for "save and next"
-}
-
-// ConflictView is the model of the page shown when a save met a newer
-// version: nothing was written, the editor chooses.
-type ConflictView struct {
-	Title      string
-	ArticleURL string // take theirs: back to the article as stored
-	Rows       []ConflictRow
-	Keep       KeepMine
-}
 
 // int64String formats a version for a hidden field.
 func int64String(n int64) string { return fmt.Sprintf("%d", n) }

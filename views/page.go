@@ -27,6 +27,19 @@ type Flash struct {
 	Kind string
 	Text string
 	Undo *UndoTarget // an Undo button after the text; nil for none
+	// BatchUndo is an Undo button for a whole bulk action; nil for none.
+	BatchUndo *BatchUndoTarget
+}
+
+// BatchUndoTarget is a bulk action (a batch) an Undo button reverts.
+type BatchUndoTarget struct {
+	BatchID int64
+	From    string // the queue to go back to afterwards; "" for the history
+}
+
+// Action is the URL the batch's Undo button posts to.
+func (u BatchUndoTarget) Action() string {
+	return "/bulk/" + strconv.FormatInt(u.BatchID, 10) + "/undo"
 }
 
 // UndoTarget is a change an Undo button reverts: the one that made

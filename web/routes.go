@@ -17,6 +17,10 @@ const (
 	visitor               // session and CSRF, no login needed: login, logout
 	member                // logged-in users
 	admin                 // logged-in admins
+	// background is member for the requests a page sends by itself, such
+	// as the presence heartbeat: they do not keep a session from going
+	// idle, so a forgotten tab still logs its editor out.
+	background
 )
 
 // route is one line of the routing table.
@@ -32,7 +36,9 @@ func (s *Server) table() []route {
 	auth := handlers.NewAuth(s.store, s.sessions, handlers.NewThrottle(handlers.ThrottleConfig{Now: s.cfg.Now}), s.log)
 	users := handlers.NewUsers(s.store, s.sessions)
 	articles := handlers.NewArticles(s.store, s.sessions)
+	topics := handlers.NewTopics(s.store, s.sessions)
 	health := handlers.Health(s.store, s.log)
+	bulk := handlers.NewBulk(s.store, s.sessions, s.log)
 	home := func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, handlers.DefaultLanding) }
 	rs := []route{
 		{http.MethodGet, "/static/*", serveStatic, public},
@@ -50,7 +56,18 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/articles/:id", articles.Show, member},
 		{http.MethodPost, "/articles/:id", articles.Save, member},
 		{http.MethodPost, "/articles/:id/undo", articles.Undo, member},
+		{http.MethodPost, "/articles/:id/presence", articles.Heartbeat, background},
 		{http.MethodGet, "/export", articles.Export, member},
+
+		{http.MethodGet, "/bulk", bulk.History, member},
+		{http.MethodPost, "/bulk/snapshots", bulk.Snapshot, member},
+		{http.MethodGet, "/bulk/snapshots/:id", bulk.Confirm, member},
+		{http.MethodPost, "/bulk/snapshots/:id", bulk.Run, member},
+		{http.MethodGet, "/bulk/jobs/:job", bulk.Progress, member},
+		{http.MethodPost, "/bulk/:id/undo", bulk.Undo, member},
+		{http.MethodGet, "/topics", topics.List, member},
+		{http.MethodPost, "/topics/rename", topics.Rename, member},
+		{http.MethodGet, "/dashboard", handlers.NewDashboard(s.store, s.sessions).Show, member},
 
 		{http.MethodGet, "/admin/users", users.List, admin},
 		{http.MethodPost, "/admin/users", users.Create, admin},
@@ -104,6 +121,7 @@ func (s *Server) routes() {
 		member:  append(append([]echo.MiddlewareFunc{}, guard...), requireLogin),
 		admin:   append(append([]echo.MiddlewareFunc{}, guard...), requireAdmin),
 	}
+	chains[background] = append([]echo.MiddlewareFunc{markBackground}, chains[member]...)
 	for _, r := range s.table() {
 		s.e.Add(r.method, r.path, r.handler, chains[r.access]...)
 	}

@@ -239,6 +239,8 @@ func TestRoutesNeedLogin(t *testing.T) {
 				}
 				t.Fatalf("status %d, Location %q: not sent to the login page", resp.StatusCode, resp.Header.Get("Location"))
 			}
+			// A fresh token: POST /logout, run before, replaces the visitor's.
+			anon.Doc(anon.Get("/login"))
 			form, _ := formFor(key)
 			body := url.Values{"_csrf": {anon.CSRFToken()}}
 			for k, vs := range form {

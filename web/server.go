@@ -39,6 +39,8 @@ type Store interface {
 	handlers.ArticleStore
 	handlers.AuthStore
 	handlers.UserStore
+	handlers.DashboardStore
+	handlers.TopicStore
 	handlers.Pinger
 	SessionKeys(ctx context.Context) (hashKey, blockKey []byte, err error)
 }

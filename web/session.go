@@ -29,7 +29,7 @@ const (
 	keyEpoch   = "epoch"   // the user's session_epoch when the session began
 	keyCreated = "created" // for the absolute lifetime
 	keySeen    = "seen"    // for the idle timeout
-	keyFlash   = "flash"   // []string of "kind:text" or "kind+uID.VERSION:text" (see encodeFlash)
+	keyFlash   = "flash"   // []string of "kind:text", "kind+uID.VERSION:text" or "kind+bBATCH:text" (see encodeFlash)
 	keyCSRF    = "csrf"    // the session's CSRF token; every session has one, logged in or not
 )
 
@@ -207,6 +207,22 @@ func (m *sessionManager) open(c echo.Context) (*opened, error) {
 	return o, nil
 }
 
+// ctxBackground marks a request a page sent by itself (see background).
+const ctxBackground = "newsdesk.background"
+
+// markBackground marks the request as sent by a page by itself.
+func markBackground(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(ctxBackground, true)
+		return next(c)
+	}
+}
+
+func isBackground(c echo.Context) bool {
+	b, _ := c.Get(ctxBackground).(bool)
+	return b
+}
+
 // load is the middleware that reads the session cookie and, when it holds
 // a valid login, records the user for the handlers. A cookie that does not
 // decode (tampered, other key, too old) or no longer authenticates is
@@ -224,7 +240,7 @@ func (m *sessionManager) load(next echo.HandlerFunc) echo.HandlerFunc {
 		switch {
 		case o.user != nil:
 			handlers.SetUser(c, o.user)
-			if o.refresh {
+			if o.refresh && !isBackground(c) {
 				sess.Values[keySeen] = m.now().Unix()
 				dirty = true
 			}
@@ -468,6 +484,14 @@ func sameMessage(a, b views.Flash) bool { return a.Kind == b.Kind && a.Text == b
 // change (UndoTarget.Latest).
 func encodeFlash(f views.Flash) string {
 	kind := f.Kind
+	if b := f.BatchUndo; b != nil {
+		// A bulk action's Undo: "kind+bBATCH" and ".FROM" as for an article's.
+		kind += "+b" + strconv.FormatInt(b.BatchID, 10)
+		if from := url.QueryEscape(b.From); b.From != "" && len(from) <= maxFlashFrom {
+			kind += "." + from
+		}
+		return kind + ":" + f.Text
+	}
 	if u := f.Undo; u != nil {
 		kind += "+u" + strconv.FormatInt(u.ArticleID, 10) + "." + strconv.FormatInt(u.Version, 10)
 		// A long queue (a search of 500 characters, escaped) would take the
@@ -485,6 +509,9 @@ func encodeFlash(f views.Flash) string {
 // not parse is dropped: the message still shows.
 func decodeFlash(r string) views.Flash {
 	kind, text, _ := strings.Cut(r, ":")
+	if k, batch, ok := strings.Cut(kind, "+b"); ok {
+		return decodeBatchFlash(k, batch, text)
+	}
 	kind, undo, hasUndo := strings.Cut(kind, "+u")
 	f := views.Flash{Kind: kind, Text: text}
 	if !hasUndo {
@@ -502,6 +529,22 @@ func decodeFlash(r string) views.Flash {
 	f.Undo = &views.UndoTarget{ArticleID: a, Version: v, Latest: true}
 	if len(parts) == 3 {
 		f.Undo.From, _ = url.QueryUnescape(parts[2]) // the handler cleans it again
+	}
+	return f
+}
+
+// decodeBatchFlash reads the "BATCH[.FROM]" of a bulk action's Undo; a
+// part that does not parse is dropped, and the message still shows.
+func decodeBatchFlash(kind, batch, text string) views.Flash {
+	f := views.Flash{Kind: kind, Text: text}
+	id, from, hasFrom := strings.Cut(batch, ".")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return f
+	}
+	f.BatchUndo = &views.BatchUndoTarget{BatchID: n}
+	if hasFrom {
+		f.BatchUndo.From, _ = url.QueryUnescape(from) // the handler cleans it again
 	}
 	return f
 }

@@ -140,6 +140,24 @@ func TestSessionLifetime(t *testing.T) {
 			t.Fatal("still logged in after the idle timeout")
 		}
 	})
+	t.Run("heartbeats are not activity", func(t *testing.T) {
+		env := webtest.New(t)
+		ids := env.ImportText(t, map[string]string{"one.md": webtest.PlainArticle("One")})
+		c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+		beat := webtest.ArticlePath(ids["one"]) + "/presence"
+		c.Get(webtest.ArticlePath(ids["one"])) // the review page, left open
+		for elapsed := time.Duration(0); elapsed <= web.DefaultIdleTimeout; elapsed += 10 * time.Minute {
+			env.Clock.Advance(10 * time.Minute)
+			resp := c.PostForm(beat, url.Values{})
+			resp.Body.Close()
+			if elapsed+10*time.Minute < web.DefaultIdleTimeout && resp.StatusCode/100 != 2 {
+				t.Fatalf("heartbeat after %v: status %d", elapsed, resp.StatusCode)
+			}
+		}
+		if c.LoggedIn() {
+			t.Fatal("a page's heartbeats kept the session from going idle")
+		}
+	})
 	t.Run("absolute", func(t *testing.T) {
 		env := webtest.New(t)
 		c := env.Login(t, webtest.EditorName, webtest.EditorPassword)

@@ -10,10 +10,22 @@
 // - a question before leaving the page with unsaved edits;
 // - images that fail to load hidden (the CSP forbids inline onerror);
 // - the next article's lead image loaded ahead.
+//
+// instant.js may replace the page's <main> with the next article's
+// without a page load: it then calls newsdeskReview.start() again, which
+// first removes every listener the previous start added (one
+// AbortController per page shown).
 (function () {
   "use strict";
 
   // ---- Quality slider ----
+  var page = null; // the AbortController of the page shown; its signal ends its listeners
+  function on(target, type, fn, opts) {
+    opts = opts || {};
+    opts.signal = page.signal;
+    target.addEventListener(type, fn, opts);
+  }
+
   function wire(slider) {
     var input = document.getElementById(slider.getAttribute("data-sync"));
     if (!input) return;
@@ -21,12 +33,12 @@
       var n = parseInt(input.value, 10);
       if (!isNaN(n) && n >= 0 && n <= 100) slider.value = String(n);
     }
-    slider.addEventListener("input", function () {
+    on(slider, "input", function () {
       input.value = slider.value;
       input.dispatchEvent(new Event("input", { bubbles: true }));
     });
-    input.addEventListener("input", fromInput);
-    input.addEventListener("change", fromInput); // keys.js sets the value and fires change
+    on(input, "input", fromInput);
+    on(input, "change", fromInput); // keys.js sets the value and fires change
     if (input.value === "") slider.value = "50";
     fromInput();
     slider.hidden = false;
@@ -145,7 +157,7 @@
       if (list) suggestAfterComma(add, list, names);
       checkNewTopics(add, out, names);
     }
-    add.addEventListener("input", update);
+    on(add, "input", update);
     update();
   }
 
@@ -162,14 +174,14 @@
     // A form shown again with errors holds edits that were not saved.
     var initial = form.querySelector(".error-summary") ? null : snapshot(form);
     var submitting = false;
-    form.addEventListener("submit", function () { submitting = true; });
-    window.addEventListener("beforeunload", function (ev) {
+    on(form, "submit", function (ev) { if (!ev.defaultPrevented) submitting = true; });
+    on(window, "beforeunload", function (ev) {
       if (submitting || snapshot(form) === initial) return;
       ev.preventDefault();
       ev.returnValue = ""; // older browsers need it set to ask
     });
     // Back from the next page (bfcache) shows this page as it was left.
-    window.addEventListener("pageshow", function (ev) { if (ev.persisted) submitting = false; });
+    on(window, "pageshow", function (ev) { if (ev.persisted) submitting = false; });
   }
 
   // ---- Images ----
@@ -193,6 +205,8 @@
   }
 
   function init() {
+    if (page) page.abort();
+    page = new AbortController();
     document.querySelectorAll("input[type=range][data-sync]").forEach(wire);
     // Images that failed before this script ran.
     document.querySelectorAll("main img").forEach(function (img) {
@@ -202,14 +216,14 @@
     var panel = document.querySelector(".review-side");
     if (panel) {
       var refit = function () { fit(panel, bar); };
-      window.addEventListener("scroll", refit, { passive: true });
-      window.addEventListener("resize", refit);
+      on(window, "scroll", refit, { passive: true });
+      on(window, "resize", refit);
       refit();
     }
     var form = document.querySelector("form.review-form");
     if (form) {
-      form.addEventListener("keydown", onEnter);
-      form.addEventListener("keypress", onEnterPress);
+      on(form, "keydown", onEnter);
+      on(form, "keypress", onEnterPress);
       guardUnsaved(form);
     }
     var add = document.getElementById("new-topic");
@@ -217,8 +231,10 @@
     if (add && out) wireTopics(add, out);
     focusWork();
     if (document.readyState === "complete") preloadNext(bar);
-    else window.addEventListener("load", function () { preloadNext(bar); });
+    else on(window, "load", function () { preloadNext(bar); });
   }
+  // For instant.js: set up the page again after it replaced <main>.
+  window.newsdeskReview = { start: init };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {

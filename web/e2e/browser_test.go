@@ -216,6 +216,9 @@ func (tb *tab) loginAs(user, password string) {
 	if got := tb.text(`[data-testid="current-user"]`); got != user {
 		tb.t.Fatalf("%s: after login the page shows user %q, want %q", tb.name, got, user)
 	}
+	// The next article at once (instant.js) is off unless a test turns it
+	// on (instantNext): the others expect a page load per decision.
+	eval[bool](tb, `(localStorage.setItem("newsdesk.instant-next", "off"), true)`)
 	tb.step("queue")
 }
 

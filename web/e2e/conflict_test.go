@@ -12,8 +12,9 @@ import (
 
 // TestConflict: two editors in two browsers open the same article; the
 // second saves first; the first one's save shows the conflict page with
-// both values and who changed them, and "Keep mine" saves the first
-// one's values.
+// both values and who changed them, and "Keep all my changes" saves the
+// first one's values where they changed something, and the second one's
+// elsewhere.
 func TestConflict(t *testing.T) {
 	a := startApp(t)
 	mine := newTab(t, a, "editor")
@@ -64,23 +65,30 @@ func TestConflict(t *testing.T) {
 	mine.step("conflict")
 	mine.tabOrder("conflict page")
 
-	// Keep mine: the editor's values are saved over Rita's.
+	// The quality was changed on both sides; the topics by the editor
+	// only, the status by Rita only.
+	for field, want := range map[string]string{"quality": "choose", "topics": "mine", "status": "theirs", "note": "unchanged"} {
+		if got := eval[string](mine, `document.querySelector('[data-testid="conflict-`+field+`"]').dataset.outcome`); got != want {
+			t.Errorf("conflict: %s resolves as %q, want %q", field, got, want)
+		}
+	}
+
+	// Keep all my changes: the editor's quality and topics, Rita's status.
 	mine.click(`[data-testid="keep-mine"]`, 200)
-	// Rita had rejected it; keeping mine sets it back to pending.
-	if got := mine.texts(`[data-testid="flash"]`); len(got) != 1 || !strings.HasPrefix(got[0], "Reopened “NHS report") {
-		t.Errorf("flash after keep mine = %q, want Reopened “NHS report…", got)
+	if got := mine.texts(`[data-testid="flash"]`); len(got) != 1 || !strings.HasPrefix(got[0], "Saved “NHS report") {
+		t.Errorf("flash after keep mine = %q, want Saved “NHS report…", got)
 	}
 	if got := mine.text(`[data-testid="quality"]`); got != "70" {
 		t.Errorf("after keep mine the quality shown is %q, want 70", got)
 	}
-	if got := mine.text(`[data-testid="status"]`); got != "pending" {
-		t.Errorf("after keep mine the status shown is %q, want pending", got)
+	if got := mine.text(`[data-testid="status"]`); got != "rejected" {
+		t.Errorf("after keep mine the status shown is %q, want Rita's rejected", got)
 	}
 	mine.step("kept-mine")
 	rec := a.record(t, seedKey)
 	wantTopics := []string{"AI Ethics", "AI", "AI in Healthcare", "Health Policy"}
-	if rec.Quality != 70 || rec.Status != article.StatusPending || !slices.Equal(rec.Topics, wantTopics) {
-		t.Errorf("stored after keep mine: quality %d, status %s, topics %q; want 70, pending, %q",
+	if rec.Quality != 70 || rec.Status != article.StatusRejected || !slices.Equal(rec.Topics, wantTopics) {
+		t.Errorf("stored after keep mine: quality %d, status %s, topics %q; want 70, rejected, %q",
 			rec.Quality, rec.Status, rec.Topics, wantTopics)
 	}
 

@@ -1,0 +1,533 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Snapshots (see 0007_bulk.sql): the articles a bulk action applies to,
+// each with the version it had when the editor saw the count.
+const (
+	// SnapshotTTL is how long a snapshot can be confirmed.
+	SnapshotTTL = time.Hour
+	// MaxSnapshotIDs is the most ids SnapshotIDs takes (a form's selection).
+	MaxSnapshotIDs = 1000
+)
+
+// Errors of snapshots and batches.
+var (
+	// ErrSnapshotExpired: the snapshot is older than SnapshotTTL, or was used.
+	ErrSnapshotExpired = errors.New("snapshot expired")
+	// ErrNotOwner: the snapshot belongs to another user.
+	ErrNotOwner = errors.New("snapshot of another user")
+	// ErrBatchUndone: the batch was undone already.
+	ErrBatchUndone = errors.New("batch undone already")
+	// ErrRefused, from a BulkStep, leaves its article alone, counted in
+	// BatchCounts.Refused, and the batch goes on.
+	ErrRefused = errors.New("refused")
+)
+
+// SnapshotInfo is a stored snapshot.
+type SnapshotInfo struct {
+	ID        int64
+	UserID    int64
+	CreatedAt time.Time
+	Count     int
+}
+
+// SnapshotQuery stores, as a snapshot owned by userID, every article that
+// matches q's filters now (Sort, Cursor and Limit are ignored). Expired
+// snapshots are removed on the way.
+func (s *Store) SnapshotQuery(ctx context.Context, q ListQuery, userID int64) (SnapshotInfo, error) {
+	f, err := q.where(true)
+	if err != nil {
+		return SnapshotInfo{}, err
+	}
+	return s.snapshot(ctx, userID, `SELECT ?, a.id, a.version FROM articles a`+f.sql(), f.args)
+}
+
+// SnapshotIDs stores the articles with the given ids (at most
+// MaxSnapshotIDs; ids of no article are left out of the snapshot).
+func (s *Store) SnapshotIDs(ctx context.Context, ids []int64, userID int64) (SnapshotInfo, error) {
+	if len(ids) > MaxSnapshotIDs {
+		return SnapshotInfo{}, fmt.Errorf("db: snapshot of %d articles: at most %d ids", len(ids), MaxSnapshotIDs)
+	}
+	// The ids as a JSON array: one statement, whatever their number.
+	list, err := encodeJSON(ids)
+	if err != nil {
+		return SnapshotInfo{}, err
+	}
+	return s.snapshot(ctx, userID, `SELECT ?, a.id, a.version FROM articles a
+		WHERE a.id IN (SELECT value FROM json_each(?))`, []any{list})
+}
+
+// SnapshotTopic stores the articles whose effective topics include topic
+// (case-insensitively) now.
+func (s *Store) SnapshotTopic(ctx context.Context, topic string, userID int64) (SnapshotInfo, error) {
+	return s.snapshot(ctx, userID, `SELECT ?, a.id, a.version FROM articles a WHERE `+topicFilter,
+		[]any{topicFold(topic)})
+}
+
+// snapshot creates a snapshot of userID and fills it with selectItems, a
+// SELECT of (snapshot id, article id, version) whose first parameter is
+// the snapshot id and the rest args.
+func (s *Store) snapshot(ctx context.Context, userID int64, selectItems string, args []any) (SnapshotInfo, error) {
+	now := s.now()
+	info := SnapshotInfo{UserID: userID, CreatedAt: fromMillis(toMillis(now))}
+	err := s.inWriteTx(ctx, func(w *writer) error {
+		// Expired snapshots go now: cheap (an index range), and no
+		// background task is needed.
+		if _, err := w.exec(`DELETE FROM bulk_snapshots WHERE created_at < ?`, toMillis(now.Add(-SnapshotTTL))); err != nil {
+			return err
+		}
+		res, err := w.exec(`INSERT INTO bulk_snapshots (user_id, created_at, count) VALUES (?, ?, 0)`, userID, toMillis(now))
+		if err != nil {
+			return err
+		}
+		if info.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		res, err = w.tx.ExecContext(ctx, `INSERT INTO bulk_snapshot_items (snapshot_id, article_id, version) `+selectItems,
+			append([]any{info.ID}, args...)...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		info.Count = int(n)
+		_, err = w.exec(`UPDATE bulk_snapshots SET count = ? WHERE id = ?`, n, info.ID)
+		return err
+	})
+	if err != nil {
+		return SnapshotInfo{}, fmt.Errorf("db: snapshot: %w", err)
+	}
+	return info, nil
+}
+
+// Snapshot returns snapshot id if userID owns it and it has not expired.
+// Errors: ErrNotFound, ErrNotOwner, ErrSnapshotExpired (wrapped).
+func (s *Store) Snapshot(ctx context.Context, id, userID int64) (SnapshotInfo, error) {
+	var info SnapshotInfo
+	var at int64
+	err := s.readQueryRow(ctx, `SELECT id, user_id, created_at, count FROM bulk_snapshots WHERE id = ?`, id).
+		Scan(&info.ID, &info.UserID, &at, &info.Count)
+	if errors.Is(err, sql.ErrNoRows) {
+		return info, fmt.Errorf("db: snapshot %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return info, fmt.Errorf("db: snapshot %d: %w", id, err)
+	}
+	info.CreatedAt = fromMillis(at)
+	return info, s.usable(info, userID)
+}
+
+// usable checks that userID may use snapshot info now.
+func (s *Store) usable(info SnapshotInfo, userID int64) error {
+	if info.UserID != userID {
+		return fmt.Errorf("db: snapshot %d: %w", info.ID, ErrNotOwner)
+	}
+	if s.now().Sub(info.CreatedAt) > SnapshotTTL {
+		return fmt.Errorf("db: snapshot %d: %w", info.ID, ErrSnapshotExpired)
+	}
+	return nil
+}
+
+// Batch describes a bulk action as the batches table and the audit
+// record it.
+type Batch struct {
+	Kind   string // "approve", "undo"...
+	Params string // JSON of the action's parameters; "" for none
+	UserID int64  // users.id of the actor; 0 for none
+	Actor  string // username, kept even if the user goes
+	// Full loads each article whole (its stored file, for an export
+	// check); otherwise without its content, which is all a status
+	// change needs and several times faster.
+	Full bool
+	// RenameFrom and RenameTo, when set, respell topic RenameFrom as
+	// RenameTo first when they differ only in case (see renameTopic),
+	// and a step's topic list that differs in case alone is a change.
+	RenameFrom, RenameTo string
+	// Progress, when set, is called from inside the transaction every
+	// few hundred articles and at the end with the articles done and
+	// their total.
+	Progress func(done, total int)
+}
+
+// BatchCounts is what a batch did.
+type BatchCounts struct {
+	BatchID   int64
+	Changed   int // articles changed
+	Unchanged int // articles that already had the values
+	Skipped   int // articles changed by someone since the snapshot (or the batch undone): left alone
+	Refused   int // articles the step refused (ErrRefused, Edit.Check): left alone
+}
+
+// BulkStep returns the edit of one article of a batch: cur is the article
+// as it is (without content unless Batch.Full). Version and actor are
+// filled in by the batch. ErrRefused (wrapped) or an error from
+// Edit.Check leaves the article alone, counted in Refused; any other
+// error from the step aborts the whole batch, and nothing is written.
+type BulkStep func(cur *Record) (Edit, error)
+
+// BatchInfo is one row of the history of bulk actions.
+type BatchInfo struct {
+	BatchCounts
+	Kind, Params string
+	UserID       int64
+	Actor        string
+	At           time.Time
+	Undoes       int64 // the batch this one undid; 0 for none
+	UndoneBy     int64 // the batch that undid this one; 0 for none
+	UndoneAt     time.Time
+}
+
+// bulkItem is an article of a batch and the version it must still have.
+type bulkItem struct {
+	id, version int64
+}
+
+// BulkApply runs one bulk action on snapshot snapshotID of b.UserID, in
+// one write transaction: each article whose version is still the
+// snapshot's gets step's edit, written and audited as a save writes it
+// (same audit rows, version + 1) plus the batch's id; the others are
+// counted in Skipped. The snapshot is used up. Errors: those of Snapshot,
+// and any from step (nothing is written then).
+func (s *Store) BulkApply(ctx context.Context, snapshotID int64, b Batch, step BulkStep) (BatchCounts, error) {
+	var out BatchCounts
+	err := s.inWriteTx(ctx, func(w *writer) error {
+		var info SnapshotInfo
+		var at int64
+		err := w.queryRow(`SELECT id, user_id, created_at, count FROM bulk_snapshots WHERE id = ?`, snapshotID).
+			Scan(&info.ID, &info.UserID, &at, &info.Count)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("snapshot %d: %w", snapshotID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		info.CreatedAt = fromMillis(at)
+		if err := s.usable(info, b.UserID); err != nil {
+			return err
+		}
+		items, err := w.snapshotItems(snapshotID)
+		if err != nil {
+			return err
+		}
+		if out, err = w.runBatch(b, 0, items, func(cur *Record, _ int) (Edit, error) { return step(cur) }, s.now()); err != nil {
+			return err
+		}
+		_, err = w.exec(`DELETE FROM bulk_snapshots WHERE id = ?`, snapshotID)
+		return err
+	})
+	if err != nil {
+		return BatchCounts{}, fmt.Errorf("db: bulk %s: %w", b.Kind, err)
+	}
+	return out, nil
+}
+
+func (w *writer) snapshotItems(snapshotID int64) ([]bulkItem, error) {
+	rows, err := w.query(`SELECT article_id, version FROM bulk_snapshot_items WHERE snapshot_id = ? ORDER BY article_id`, snapshotID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []bulkItem
+	for rows.Next() {
+		var it bulkItem
+		if err := rows.Scan(&it.id, &it.version); err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+// UndoStep returns the edit that reverts what a batch did to one article:
+// cur is the article as it is, entries the batch's audit rows of it.
+type UndoStep func(cur *Record, entries []AuditEntry) (Edit, error)
+
+// UndoBatch reverts batch batchID in one write transaction, as a batch of
+// its own (b, whose Kind is usually "undo"): each article the batch
+// changed whose version is still the one the batch produced gets step's
+// edit; the others are counted in Skipped. The batch is marked undone.
+// Errors: ErrNotFound, ErrBatchUndone (wrapped), any from step.
+func (s *Store) UndoBatch(ctx context.Context, batchID int64, b Batch, step UndoStep) (BatchCounts, error) {
+	var out BatchCounts
+	err := s.inWriteTx(ctx, func(w *writer) error {
+		var undoneBy sql.NullInt64
+		err := w.queryRow(`SELECT undone_by FROM batches WHERE id = ?`, batchID).Scan(&undoneBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("batch %d: %w", batchID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if undoneBy.Valid {
+			return fmt.Errorf("batch %d: %w", batchID, ErrBatchUndone)
+		}
+		items, entries, err := w.batchEntries(batchID)
+		if err != nil {
+			return err
+		}
+		if out, err = w.runBatch(b, batchID, items, func(cur *Record, i int) (Edit, error) { return step(cur, entries[i]) }, s.now()); err != nil {
+			return err
+		}
+		_, err = w.exec(`UPDATE batches SET undone_by = ?, undone_at = ? WHERE id = ?`, out.BatchID, toMillis(s.now()), batchID)
+		return err
+	})
+	if err != nil {
+		return BatchCounts{}, fmt.Errorf("db: undo batch %d: %w", batchID, err)
+	}
+	return out, nil
+}
+
+// batchEntries reads the audit rows of a batch, grouped by article: the
+// items (article, version the batch produced) and their entries.
+func (w *writer) batchEntries(batchID int64) ([]bulkItem, [][]AuditEntry, error) {
+	rows, err := w.query(`SELECT id, article_id, coalesce(user_id, 0), at, actor, field, old_value, new_value,
+		coalesce(version, 0) FROM audit WHERE batch_id = ? ORDER BY article_id, id`, batchID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var items []bulkItem
+	var entries [][]AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &e.ArticleID, &e.UserID, &at, &e.Actor, &e.Field, &e.Old, &e.New, &e.Version); err != nil {
+			return nil, nil, err
+		}
+		e.At = fromMillis(at)
+		if n := len(items); n > 0 && items[n-1].id == e.ArticleID {
+			entries[n-1] = append(entries[n-1], e)
+			continue
+		}
+		items = append(items, bulkItem{e.ArticleID, e.Version})
+		entries = append(entries, []AuditEntry{e})
+	}
+	return items, entries, rows.Err()
+}
+
+// progressEvery is how many articles a batch does between progress calls.
+const progressEvery = 500
+
+// runBatch records batch b (undoing batch undoes, or 0) and applies step
+// to items, in w's transaction; the search index is written once at the
+// end, for the articles whose topics changed.
+func (w *writer) runBatch(b Batch, undoes int64, items []bulkItem, step func(cur *Record, i int) (Edit, error), now time.Time) (BatchCounts, error) {
+	var out BatchCounts
+	var uid, und any
+	if b.UserID != 0 {
+		uid = b.UserID
+	}
+	if undoes != 0 {
+		und = undoes
+	}
+	params := b.Params
+	if params == "" {
+		params = "{}"
+	}
+	res, err := w.exec(`INSERT INTO batches (kind, params, user_id, actor, at, undoes) VALUES (?, ?, ?, ?, ?, ?)`,
+		b.Kind, params, uid, b.Actor, toMillis(now), und)
+	if err != nil {
+		return out, err
+	}
+	if out.BatchID, err = res.LastInsertId(); err != nil {
+		return out, err
+	}
+	if b.RenameFrom != "" {
+		if err := w.renameTopic(b.RenameFrom, b.RenameTo); err != nil {
+			return out, err
+		}
+	}
+	query := `SELECT ` + lightColumns + ` FROM articles WHERE id = ?`
+	if b.Full {
+		query = `SELECT ` + recordColumns + recordFrom + ` WHERE id = ?`
+	}
+	for i, it := range items {
+		if b.Progress != nil && i%progressEvery == 0 {
+			b.Progress(i, len(items))
+		}
+		cur, err := scanRecord(w.queryRow(query, it.id))
+		if errors.Is(err, sql.ErrNoRows) || err == nil && cur.Version != it.version {
+			out.Skipped++ // deleted, or changed since
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("article %d: %w", it.id, err)
+		}
+		e, err := step(cur, i)
+		if errors.Is(err, ErrRefused) {
+			out.Refused++
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("article %d: %w", it.id, err)
+		}
+		e.Version, e.ActorID, e.Actor = cur.Version, b.UserID, b.Actor
+		if err := e.validate(); err != nil {
+			return out, fmt.Errorf("article %d: %w", it.id, err)
+		}
+		next, changes := applyEdit(cur, e)
+		if len(changes) == 0 && b.RenameFrom != "" {
+			next, changes = respell(cur, e)
+		}
+		if len(changes) == 0 {
+			out.Unchanged++
+			continue
+		}
+		if e.Check != nil && e.Check(next) != nil {
+			out.Refused++
+			continue
+		}
+		if err := w.bulkSave(next, changes, e, out.BatchID, now); err != nil {
+			return out, fmt.Errorf("article %d: %w", it.id, err)
+		}
+		out.Changed++
+	}
+	if err := w.flushFTS(); err != nil {
+		return out, err
+	}
+	if b.Progress != nil {
+		b.Progress(len(items), len(items))
+	}
+	_, err = w.exec(`UPDATE batches SET changed = ?, unchanged = ?, skipped = ?, refused = ? WHERE id = ?`,
+		out.Changed, out.Unchanged, out.Skipped, out.Refused, out.BatchID)
+	return out, err
+}
+
+// respell is the change of a topic list that differs from the current one
+// in case alone, which applyEdit, comparing as the store identifies
+// topics, does not count: a rename that only respells a topic ("ai" to
+// "AI") must still reach each article's list, so exports spell it anew.
+func respell(cur *Record, e Edit) (*Record, []change) {
+	if !e.SetTopics || slices.Equal(cur.Topics, e.Topics) {
+		return cur, nil
+	}
+	next := *cur
+	next.Topics, next.Edited.Topics = slices.Clone(e.Topics), true
+	return &next, []change{{"topics", encodeTopics(cur.Topics), encodeTopics(e.Topics)}}
+}
+
+// lightColumns is recordColumns without the article's content (body,
+// images, related, raw: empty values in their place), read from articles
+// alone.
+const lightColumns = `id, key, file_name, category, title, excerpt, published_at,
+	original_url, web_url, type, heat, provider_name, provider_domain, has_secured,
+	'', '[]', '[]', x'', content_hash, quality, published, topics,
+	edit_quality, edit_topics, edit_published, status, note, version, imported_at, updated_at`
+
+// bulkSave is saveEdit for an article of a batch: the same row update and
+// audit rows, the audit rows carrying the batch, and the search index
+// written at the end of the batch (see deferFTS).
+func (w *writer) bulkSave(next *Record, changes []change, e Edit, batchID int64, now time.Time) error {
+	var editQuality, editPublished, editTopics any
+	if next.Edited.Quality {
+		editQuality = next.Quality
+	}
+	if next.Edited.Published {
+		editPublished = boolInt(next.Published)
+	}
+	if next.Edited.Topics {
+		editTopics = encodeTopics(next.Topics)
+	}
+	// The statement of saveEdit, so the two share a prepared statement.
+	_, err := w.exec(`UPDATE articles SET edit_quality = ?, edit_topics = ?, edit_published = ?,
+		status = ?, note = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+		editQuality, editTopics, editPublished, string(next.Status), next.Note, toMillis(now), next.ID)
+	if err != nil {
+		return err
+	}
+	var uid any
+	if e.ActorID != 0 {
+		uid = e.ActorID
+	}
+	for _, c := range changes {
+		_, err := w.exec(`INSERT INTO audit (article_id, user_id, actor, at, field, old_value, new_value, version, batch_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			next.ID, uid, e.Actor, toMillis(now), c.field, c.old, c.new, e.Version+1, batchID)
+		if err != nil {
+			return err
+		}
+		if c.field == "topics" {
+			if err := w.setTopics(next.ID, next.Topics, true); err != nil {
+				return err
+			}
+			a := &next.Article
+			w.deferFTS(next.ID, a.Title, a.Excerpt, a.Provider.Name, next.Topics, true)
+		}
+	}
+	return nil
+}
+
+// renameTopic respells topic from as to when the two differ only in case
+// (the store identifies topics case-insensitively, so this is the only
+// way to change a topic's spelling). Otherwise it does nothing: the steps
+// move the articles to topic to, created on first use with that spelling,
+// and the old topic is left with no articles; renaming its row instead
+// would move, under the old spelling of their lists, the articles that
+// got the topic after the snapshot.
+func (w *writer) renameTopic(from, to string) error {
+	if topicFold(from) != topicFold(to) {
+		return nil
+	}
+	_, err := w.exec(`UPDATE topics SET name = ? WHERE fold = ?`, strings.TrimSpace(to), topicFold(from))
+	return err
+}
+
+// batchColumns is the column list scanBatch reads.
+const batchColumns = `id, kind, params, coalesce(user_id, 0), actor, at, changed, unchanged,
+	skipped, refused, coalesce(undoes, 0), coalesce(undone_by, 0), coalesce(undone_at, 0)`
+
+func scanBatch(row scanner) (BatchInfo, error) {
+	var b BatchInfo
+	var at, undoneAt int64
+	err := row.Scan(&b.BatchID, &b.Kind, &b.Params, &b.UserID, &b.Actor, &at, &b.Changed, &b.Unchanged,
+		&b.Skipped, &b.Refused, &b.Undoes, &b.UndoneBy, &undoneAt)
+	b.At = fromMillis(at)
+	if b.UndoneBy != 0 {
+		b.UndoneAt = fromMillis(undoneAt)
+	}
+	return b, err
+}
+
+// Batch returns batch id. Errors: ErrNotFound (wrapped).
+func (s *Store) Batch(ctx context.Context, id int64) (BatchInfo, error) {
+	b, err := scanBatch(s.readQueryRow(ctx, `SELECT `+batchColumns+` FROM batches WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, fmt.Errorf("db: batch %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return b, fmt.Errorf("db: batch %d: %w", id, err)
+	}
+	return b, nil
+}
+
+// Batches returns the latest bulk actions, newest first, at most limit.
+func (s *Store) Batches(ctx context.Context, limit int) ([]BatchInfo, error) {
+	rows, err := s.readQuery(ctx, `SELECT `+batchColumns+` FROM batches ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: batches: %w", err)
+	}
+	defer rows.Close()
+	var out []BatchInfo
+	for rows.Next() {
+		b, err := scanBatch(rows)
+		if err != nil {
+			return nil, fmt.Errorf("db: batches: %w", err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: batches: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,138 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Presence timing. A review page renews its editor's presence every few
+// seconds (the page's heartbeat); a presence not renewed for PresenceTTL
+// counts as gone, so a closed tab or a lost connection frees the article
+// within that time.
+const (
+	// PresenceTTL is how long a presence lasts without renewal.
+	PresenceTTL = 15 * time.Second
+	// presenceRenew is how old a presence must be before a heartbeat
+	// writes it again: heartbeats come every 5 s, so about every other
+	// one writes, and the row never gets older than PresenceTTL.
+	presenceRenew = 7 * time.Second
+	// presenceKeep is how long gone rows stay before OpenArticle deletes
+	// them: long past PresenceTTL, so the cleanup never races a renewal.
+	presenceKeep = time.Minute
+)
+
+// renewPresence records a presence on an article that exists, or renews
+// one older than presenceRenew; a younger one is left as it is, and the
+// statement writes nothing. Arguments: user, now, article, now minus
+// presenceRenew (ms). ("WHERE true" lets SQLite tell the SELECT's WHERE
+// from the upsert's ON CONFLICT.)
+const renewPresence = `INSERT INTO presence (article_id, user_id, seen_at)
+	SELECT id, ?, ? FROM articles WHERE id = ? AND true
+	ON CONFLICT (article_id, user_id) DO UPDATE SET seen_at = excluded.seen_at WHERE seen_at < ?`
+
+// OpenArticle records that user has the review page of article open at
+// now, and ends the user's presence on every other article (an editor
+// reads one article at a time; a second tab renews its own with
+// RenewPresence). It also deletes presences gone for a while, which keeps
+// the table as small as the number of editors at work. Errors: a store
+// failure, or ErrReadOnly.
+func (s *Store) OpenArticle(ctx context.Context, articleID, userID int64, now time.Time) error {
+	ms := toMillis(now)
+	err := s.inWriteTx(ctx, func(w *writer) error {
+		if _, err := w.exec(`DELETE FROM presence WHERE user_id = ? AND article_id <> ?`, userID, articleID); err != nil {
+			return err
+		}
+		if _, err := w.exec(`DELETE FROM presence WHERE seen_at < ?`, ms-presenceKeep.Milliseconds()); err != nil {
+			return err
+		}
+		// As in RenewPresence, a presence renewed moments ago (a reload)
+		// is left as it is: such a transaction writes nothing.
+		_, err := w.exec(renewPresence, userID, ms, articleID, ms-presenceRenew.Milliseconds())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("db: open article %d for user %d: %w", articleID, userID, err)
+	}
+	return nil
+}
+
+// RenewPresence is the heartbeat of an open review page: user still has
+// article open at now. It records the presence again if it was ended
+// (the editor opened another article in another tab, and this one is
+// still open), and leaves a presence renewed in the last few seconds as
+// it is, so most heartbeats write nothing. Errors: ErrNotFound (wrapped)
+// when there is no such article, a store failure, or ErrReadOnly.
+func (s *Store) RenewPresence(ctx context.Context, articleID, userID int64, now time.Time) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
+	ms := toMillis(now)
+	args := []any{userID, ms, articleID, ms - presenceRenew.Milliseconds()}
+	var res sql.Result
+	st, err := s.wStmts.prepare(ctx, renewPresence)
+	switch {
+	case err != nil:
+	case st != nil:
+		res, err = st.ExecContext(ctx, args...)
+	default: // the statement cache is full
+		res, err = s.w.ExecContext(ctx, renewPresence, args...)
+	}
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err == nil && n == 0 {
+		// Renewed moments ago, or no such article: only the second is
+		// an error. A look at one row, for half the heartbeats.
+		err = s.articleExists(ctx, articleID)
+	}
+	if err != nil {
+		return fmt.Errorf("db: renew presence of user %d on article %d: %w", userID, articleID, err)
+	}
+	return nil
+}
+
+// OpenBy returns, for each of the articles ids that someone other than
+// user except has open at now (a presence younger than PresenceTTL), the
+// usernames of those editors, sorted. Articles nobody else has open are
+// absent. With no ids it answers for every article: the set is as small
+// as the number of editors at work. One query whatever the number of ids.
+func (s *Store) OpenBy(ctx context.Context, ids []int64, except int64, now time.Time) (map[int64][]string, error) {
+	since := toMillis(now) - PresenceTTL.Milliseconds()
+	var rows *sql.Rows
+	var err error
+	if len(ids) == 0 {
+		rows, err = s.readQuery(ctx, `SELECT p.article_id, u.username FROM presence p JOIN users u ON u.id = p.user_id
+			WHERE p.seen_at >= ? AND p.user_id <> ? ORDER BY p.article_id, u.username`, since, except)
+	} else {
+		list, jerr := json.Marshal(ids)
+		if jerr != nil {
+			return nil, fmt.Errorf("db: open by: %w", jerr)
+		}
+		// json_each keeps the query text the same for any number of
+		// ids, so it is prepared once (see readQuery).
+		rows, err = s.readQuery(ctx, `SELECT p.article_id, u.username FROM presence p JOIN users u ON u.id = p.user_id
+			WHERE p.article_id IN (SELECT value FROM json_each(?)) AND p.seen_at >= ? AND p.user_id <> ?
+			ORDER BY p.article_id, u.username`, string(list), since, except)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: open by: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("db: open by: %w", err)
+		}
+		out[id] = append(out[id], name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: open by: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,495 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/review"
+	"github.com/newsdesk/newsdesk/views"
+)
+
+// Bulk serves bulk actions: the queue's form makes a snapshot, the
+// confirmation page shows its exact count, Confirm runs the action (as a
+// job with a progress page when it is large), and the history lists
+// every bulk action with its Undo.
+type Bulk struct {
+	review   *review.Service
+	sessions Sessions
+	jobs     *bulkJobs
+	log      *slog.Logger
+	// syncMax is the largest snapshot run within the request; a larger
+	// one runs as a job, and the editor watches its progress.
+	syncMax int
+}
+
+// bulkSyncMax is Bulk.syncMax: a queue page's worth of articles, which
+// takes a fraction of a second.
+const bulkSyncMax = db.MaxLimit
+
+// NewBulk returns the bulk handlers. store must also implement
+// review.BulkStore (db.Store does).
+func NewBulk(store review.Store, s Sessions, log *slog.Logger) *Bulk {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Bulk{review: review.New(store), sessions: s, jobs: newBulkJobs(), log: log, syncMax: bulkSyncMax}
+}
+
+// bulkForm is what the queue's bulk form and the confirmation post.
+type bulkForm struct {
+	action review.BulkAction
+	kind   string // as posted, for the confirmation's hidden field
+	topic  string
+	// quality as posted; parsed into action.Quality for set-quality
+	quality string
+	from    string // a clean queue query
+}
+
+// parseBulkForm reads and validates the action; a bad one is a 422 that
+// says what is wrong.
+func parseBulkForm(c echo.Context) (bulkForm, error) {
+	f := bulkForm{
+		kind: c.FormValue("action"), topic: strings.TrimSpace(c.FormValue("topic")),
+		quality: strings.TrimSpace(c.FormValue("quality")), from: cleanFrom(c.FormValue("from")),
+	}
+	f.action = review.BulkAction{Kind: review.BulkKind(f.kind), Topic: f.topic}
+	if !isMenuAction(f.action.Kind) {
+		return f, echo.NewHTTPError(http.StatusUnprocessableEntity,
+			fmt.Sprintf("Unknown bulk action %q: choose one of the list.", cleanText(f.kind, 40)))
+	}
+	if f.action.Kind == review.BulkSetQuality {
+		q, err := strconv.Atoi(f.quality)
+		if err != nil {
+			return f, echo.NewHTTPError(http.StatusUnprocessableEntity, "Set quality needs a whole number from 0 to 100 in the Quality field.")
+		}
+		f.action.Quality = q
+	}
+	a, err := f.action.Validate()
+	var fe *review.FieldError
+	if errors.As(err, &fe) {
+		return f, echo.NewHTTPError(http.StatusUnprocessableEntity, fe.Message)
+	}
+	f.action = a
+	return f, err
+}
+
+func isMenuAction(k review.BulkKind) bool {
+	for _, m := range review.BulkKinds {
+		if k == m {
+			return true
+		}
+	}
+	return false
+}
+
+// maxFormIDs bounds the ids one form may post; the store takes as many
+// (db.MaxSnapshotIDs). A queue page has at most db.MaxLimit rows.
+const maxFormIDs = db.MaxSnapshotIDs
+
+// Snapshot serves POST /bulk/snapshots: scope=selected takes the ticked
+// ids, scope=all every article matching the queue's filters (from). It
+// answers 303 to the confirmation page; 422 for a bad action, an empty
+// selection or too many ids.
+func (b *Bulk) Snapshot(c echo.Context) error {
+	user := CurrentUser(c)
+	f, err := parseBulkForm(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var snap review.Snapshot
+	switch c.FormValue("scope") {
+	case "all":
+		filters := fromFilters(f.from)
+		snap, err = b.review.SnapshotQuery(ctx, filters.query, user.ID)
+	case "selected":
+		ids, perr := formIDs(c)
+		if perr != nil {
+			return perr
+		}
+		snap, err = b.review.SnapshotIDs(ctx, ids, user.ID)
+	default:
+		return echo.NewHTTPError(http.StatusBadRequest, "Choose “Apply to selected” or “Apply to all matching”.")
+	}
+	var fe *review.FieldError
+	if errors.As(err, &fe) {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, fe.Message)
+	}
+	if err != nil {
+		return err
+	}
+	if snap.Count == 0 {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "No article matches any more: nothing to do.")
+	}
+	v := url.Values{"action": {f.kind}, "from": {f.from}}
+	if f.topic != "" {
+		v.Set("topic", f.topic)
+	}
+	if f.quality != "" {
+		v.Set("quality", f.quality)
+	}
+	return redirect(c, "/bulk/snapshots/"+strconv.FormatInt(snap.ID, 10)+"?"+v.Encode())
+}
+
+// formIDs reads the ticked ids: at most maxFormIDs, each a positive
+// integer; none is a 422.
+func formIDs(c echo.Context) ([]int64, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.").SetInternal(err)
+	}
+	raw := form["ids"]
+	if len(raw) > maxFormIDs {
+		return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("%d articles were sent; at most %d can be at once. Use “Apply to all matching” with a filter instead.", len(raw), maxFormIDs))
+	}
+	if len(raw) == 0 {
+		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, "No article is selected: tick the articles to change, or use “Apply to all matching”.")
+	}
+	ids := make([]int64, 0, len(raw))
+	for _, s := range raw {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%q is not an article id.", cleanText(s, 20)))
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// snapshotID reads :id; anything but a positive integer is a 404.
+func snapshotID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.NewHTTPError(http.StatusNotFound, "No such bulk action.")
+	}
+	return id, nil
+}
+
+// snapshotError turns the store's refusals of a snapshot into pages that
+// say what happened.
+func snapshotError(err error) error {
+	switch {
+	case errors.Is(err, db.ErrNotOwner):
+		return echo.NewHTTPError(http.StatusForbidden, "This selection was made by another editor: make your own from the queue.").SetInternal(err)
+	case errors.Is(err, db.ErrSnapshotExpired):
+		return echo.NewHTTPError(http.StatusGone, "This selection is more than an hour old: go back to the queue and select again.").SetInternal(err)
+	case errors.Is(err, db.ErrNotFound):
+		return echo.NewHTTPError(http.StatusNotFound, "This selection does not exist (any more): it was used already, or is too old. Go back to the queue and select again.").SetInternal(err)
+	}
+	return err
+}
+
+// Confirm serves GET /bulk/snapshots/:id?action=...: the exact count and
+// the action, with Confirm.
+func (b *Bulk) Confirm(c echo.Context) error {
+	id, err := snapshotID(c)
+	if err != nil {
+		return err
+	}
+	// The selection first: one that does not exist is a 404 whatever the form.
+	snap, err := b.review.CheckSnapshot(c.Request().Context(), id, CurrentUser(c).ID)
+	if err != nil {
+		return snapshotError(err)
+	}
+	f, err := parseBulkForm(c)
+	if err != nil {
+		return err
+	}
+	p, err := pageFor(c, b.sessions, "Confirm the bulk action", "queue")
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.BulkConfirm(p, views.BulkConfirmView{
+		SnapshotID: snap.ID, Count: views.Count{N: snap.Count}, Action: f.action.Describe(), Prep: preposition[f.action.Kind],
+		Kind: f.kind, Topic: f.topic, Quality: f.quality, From: f.from, CancelURL: queueURL(f.from),
+	}))
+}
+
+// preposition joins an action to its count on the confirmation page.
+var preposition = map[review.BulkKind]string{
+	review.BulkAddTopic: "to", review.BulkRemoveTopic: "from", review.BulkSetQuality: "on", review.BulkRenameTopic: "on",
+}
+
+// Run serves POST /bulk/snapshots/:id: it runs the action on the
+// snapshot. A small one runs now and answers 303 to the queue with a
+// flash and its Undo; a large one runs as a job, and the answer is 303 to
+// its progress page.
+func (b *Bulk) Run(c echo.Context) error {
+	id, err := snapshotID(c)
+	if err != nil {
+		return err
+	}
+	user := CurrentUser(c)
+	snap, err := b.review.CheckSnapshot(c.Request().Context(), id, user.ID)
+	if err != nil {
+		return snapshotError(err)
+	}
+	f, err := parseBulkForm(c)
+	if err != nil {
+		return err
+	}
+	if snap.Count <= b.syncMax {
+		out, err := b.review.Bulk(c.Request().Context(), id, f.action, user.ID, user.Username, nil)
+		if err != nil {
+			return snapshotError(err)
+		}
+		return b.finish(c, f, out)
+	}
+	// The job outlives the request: it gets a context of its own.
+	j := b.jobs.start(user.ID, f, snap.Count)
+	go func() {
+		out, err := b.review.Bulk(context.Background(), id, f.action, user.ID, user.Username, j.progress)
+		if err != nil {
+			b.log.Error("bulk action", "job", j.id, "err", err)
+		}
+		j.end(out, err)
+	}()
+	return redirect(c, "/bulk/jobs/"+j.id)
+}
+
+// finish answers a finished action: a flash saying what it did, with an
+// Undo of the whole batch, and back to the queue.
+func (b *Bulk) finish(c echo.Context, f bulkForm, out review.BatchOutcome) error {
+	flash := views.Flash{Kind: "ok", Text: outcomeText(f.action, out)}
+	if out.Changed > 0 {
+		flash.BatchUndo = &views.BatchUndoTarget{BatchID: out.BatchID, From: f.from}
+	}
+	if err := b.sessions.AddFlash(c, flash); err != nil {
+		return err
+	}
+	return redirect(c, queueURL(f.from))
+}
+
+// pastTense are the flash's verbs.
+var pastTense = map[review.BulkKind]string{
+	review.BulkApprove: "Approved", review.BulkReject: "Rejected", review.BulkPublish: "Published",
+	review.BulkUnpublish: "Unpublished",
+}
+
+// outcomeText says what a bulk action did: "Approved 50,000 articles."
+// and the ones it left alone, and why.
+func outcomeText(a review.BulkAction, out review.BatchOutcome) string {
+	n := func(k int) string {
+		if k == 1 {
+			return "1 article"
+		}
+		return views.Count{N: k}.String() + " articles"
+	}
+	var s string
+	if verb, ok := pastTense[a.Kind]; ok {
+		s = verb + " " + n(out.Changed) + "."
+	} else {
+		s = capitalize(a.Describe()) + ": " + n(out.Changed) + " changed."
+	}
+	if out.Unchanged > 0 {
+		s += " " + n(out.Unchanged) + " had it already."
+	}
+	if out.Skipped > 0 {
+		s += " " + n(out.Skipped) + " left alone: changed by someone since the count."
+	}
+	if out.Refused > 0 {
+		s += " " + n(out.Refused) + " left alone: their files cannot carry the change (or too many topics)."
+	}
+	return s
+}
+
+// Progress serves GET /bulk/jobs/:job: the progress page of a running
+// job, which reloads itself every second (the Refresh header works
+// without JavaScript); once the job is done, 303 to the queue with the
+// flash. A job is its starter's: anyone else gets a 404.
+func (b *Bulk) Progress(c echo.Context) error {
+	user := CurrentUser(c)
+	j := b.jobs.get(c.Param("job"), user.ID)
+	if j == nil {
+		return echo.NewHTTPError(http.StatusNotFound, "No such bulk action is running: it may have finished already. See the bulk history.")
+	}
+	done, total, finished, out, err := j.state()
+	if finished {
+		b.jobs.remove(j.id)
+		if err != nil {
+			return snapshotError(err)
+		}
+		return b.finish(c, j.form, out)
+	}
+	p, perr := pageFor(c, b.sessions, "Working…", "queue")
+	if perr != nil {
+		return perr
+	}
+	c.Response().Header().Set("Refresh", "1")
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return render(c, http.StatusOK, views.BulkProgress(p, views.BulkProgressView{
+		Action: j.form.action.Describe(), Done: done, Total: total,
+	}))
+}
+
+// Undo serves POST /bulk/:id/undo: it reverts a whole bulk action and
+// answers 303 to from (a queue) or the history, with a flash saying what
+// it did; 404 for no such action, 409 when it was undone already.
+func (b *Bulk) Undo(c echo.Context) error {
+	id, err := snapshotID(c)
+	if err != nil {
+		return err
+	}
+	user := CurrentUser(c)
+	back := "/bulk"
+	if c.FormValue("from") != "" {
+		back = queueURL(cleanFrom(c.FormValue("from")))
+	}
+	out, err := b.review.UndoBatch(c.Request().Context(), id, user.ID, user.Username)
+	switch {
+	case errors.Is(err, db.ErrBatchUndone):
+		return echo.NewHTTPError(http.StatusConflict, "This bulk action was undone already: see the bulk history.").SetInternal(err)
+	case errors.Is(err, db.ErrNotFound):
+		return echo.NewHTTPError(http.StatusNotFound, "No such bulk action.").SetInternal(err)
+	case err != nil:
+		return err
+	}
+	text := fmt.Sprintf("Undid bulk action #%d: %s restored.", id, plural(out.Changed, "article"))
+	if out.Skipped > 0 {
+		text += fmt.Sprintf(" %s left alone: changed by someone since.", plural(out.Skipped, "article"))
+	}
+	if out.Refused > 0 {
+		text += fmt.Sprintf(" %s left alone: their files cannot carry the old values.", plural(out.Refused, "article"))
+	}
+	if err := b.sessions.AddFlash(c, views.Flash{Kind: "ok", Text: text}); err != nil {
+		return err
+	}
+	return redirect(c, back)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return views.Count{N: n}.String() + " " + word + "s"
+}
+
+// historySize is how many bulk actions the history shows.
+const historySize = 100
+
+// History serves GET /bulk: the latest bulk actions, newest first.
+func (b *Bulk) History(c echo.Context) error {
+	list, err := b.review.Batches(c.Request().Context(), historySize)
+	if err != nil {
+		return err
+	}
+	var v views.BulkHistoryView
+	for _, bi := range list {
+		v.Rows = append(v.Rows, historyRow(bi))
+	}
+	p, err := pageFor(c, b.sessions, "Bulk actions", "queue")
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.BulkHistory(p, v))
+}
+
+func historyRow(bi db.BatchInfo) views.BulkHistoryRow {
+	a := review.ActionOf(bi)
+	r := views.BulkHistoryRow{
+		ID: bi.BatchID, When: dateOf(bi.At), Actor: bi.Actor, Action: a.Describe(),
+		Changed: bi.Changed, Unchanged: bi.Unchanged, Skipped: bi.Skipped, Refused: bi.Refused,
+	}
+	if a.Kind == review.BulkUndo {
+		r.Action = fmt.Sprintf("undo of #%d", bi.Undoes)
+	}
+	switch {
+	case bi.UndoneBy != 0:
+		r.Undone = fmt.Sprintf("undone (#%d, %s)", bi.UndoneBy, dateOf(bi.UndoneAt).Text)
+	case bi.Changed > 0 && a.Kind != review.BulkUndo:
+		r.Undo = &views.BatchUndoTarget{BatchID: bi.BatchID}
+	}
+	return r
+}
+
+// bulkJobs are the bulk actions running in the background, by id. They
+// live in memory: a job's changes are one uncommitted transaction until
+// it ends, so there is nothing to share with another process before then.
+// Each is visible to its starter only.
+type bulkJobs struct {
+	mu   sync.Mutex
+	jobs map[string]*bulkJob
+}
+
+// jobKeep is how long a finished job waits for its starter to look.
+const jobKeep = time.Hour
+
+func newBulkJobs() *bulkJobs { return &bulkJobs{jobs: map[string]*bulkJob{}} }
+
+type bulkJob struct {
+	id     string
+	userID int64
+	form   bulkForm
+
+	mu          sync.Mutex
+	done, total int
+	finished    bool
+	endedAt     time.Time
+	out         review.BatchOutcome
+	err         error
+}
+
+func (js *bulkJobs) start(userID int64, f bulkForm, total int) *bulkJob {
+	j := &bulkJob{id: rand.Text(), userID: userID, form: f, total: total}
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	for id, old := range js.jobs { // forget jobs nobody came back for
+		if _, _, fin, _, _ := old.state(); fin && time.Since(old.ended()) > jobKeep {
+			delete(js.jobs, id)
+		}
+	}
+	js.jobs[j.id] = j
+	return j
+}
+
+// get returns job id if userID started it, else nil.
+func (js *bulkJobs) get(id string, userID int64) *bulkJob {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if j := js.jobs[id]; j != nil && j.userID == userID {
+		return j
+	}
+	return nil
+}
+
+func (js *bulkJobs) remove(id string) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	delete(js.jobs, id)
+}
+
+func (j *bulkJob) progress(done, total int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.done, j.total = done, total
+}
+
+func (j *bulkJob) end(out review.BatchOutcome, err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.finished, j.endedAt, j.out, j.err = true, time.Now(), out, err
+}
+
+func (j *bulkJob) ended() time.Time {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.endedAt
+}
+
+func (j *bulkJob) state() (done, total int, finished bool, out review.BatchOutcome, err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.done, j.total, j.finished, j.out, j.err
+}

@@ -1,0 +1,404 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/newsdesk/newsdesk/article"
+	"github.com/newsdesk/newsdesk/db"
+)
+
+// BulkKind names what a bulk action does to every article of a snapshot.
+type BulkKind string
+
+// The bulk actions.
+const (
+	BulkApprove     BulkKind = "approve"
+	BulkReject      BulkKind = "reject"
+	BulkPublish     BulkKind = "publish"
+	BulkUnpublish   BulkKind = "unpublish"
+	BulkAddTopic    BulkKind = "add-topic"
+	BulkRemoveTopic BulkKind = "remove-topic"
+	BulkSetQuality  BulkKind = "set-quality"
+	// BulkRenameTopic replaces Topic by To on every article of the snapshot, keeping its place in the list;
+	// when To is a topic in use already (compared as the store compares topics, case-insensitively), the two merge
+	// (no duplicate). When To is not in use, the topic itself is renamed, so the store's spelling becomes To.
+	BulkRenameTopic BulkKind = "rename-topic"
+
+	// BulkUndo is the kind of the batch that undoes another.
+	BulkUndo BulkKind = "undo"
+)
+
+// BulkKinds are the actions an editor picks on the queue, in menu order.
+var BulkKinds = []BulkKind{BulkApprove, BulkReject, BulkPublish, BulkUnpublish, BulkAddTopic, BulkRemoveTopic, BulkSetQuality}
+
+// BulkAction is one bulk action: Topic for add-topic, remove-topic and
+// rename-topic (with To), Quality for set-quality.
+type BulkAction struct {
+	Kind      BulkKind
+	Topic, To string
+	Quality   int
+}
+
+// Snapshot is a stored set of articles, as they were when it was taken
+// (see db.SnapshotTTL): the articles a bulk action applies to.
+type Snapshot struct {
+	ID    int64
+	Count int
+}
+
+// BatchOutcome counts what a batch did, article by article.
+type BatchOutcome struct {
+	BatchID   int64
+	Changed   int
+	Unchanged int // had the values already
+	Skipped   int // changed by someone since the snapshot (or the batch): left alone
+	Refused   int // the result could not be exported (see Save) or breaks a topic rule: left alone
+}
+
+// BulkStore is what bulk actions need of the store, beyond Store.
+type BulkStore interface {
+	SnapshotQuery(ctx context.Context, q db.ListQuery, userID int64) (db.SnapshotInfo, error)
+	SnapshotIDs(ctx context.Context, ids []int64, userID int64) (db.SnapshotInfo, error)
+	SnapshotTopic(ctx context.Context, topic string, userID int64) (db.SnapshotInfo, error)
+	Snapshot(ctx context.Context, id, userID int64) (db.SnapshotInfo, error)
+	BulkApply(ctx context.Context, snapshotID int64, b db.Batch, step db.BulkStep) (db.BatchCounts, error)
+	UndoBatch(ctx context.Context, batchID int64, b db.Batch, step db.UndoStep) (db.BatchCounts, error)
+	Batch(ctx context.Context, id int64) (db.BatchInfo, error)
+	Batches(ctx context.Context, limit int) ([]db.BatchInfo, error)
+}
+
+var errNoBulk = errors.New("review: the store has no bulk actions")
+
+func (s *Service) bulkStore() (BulkStore, error) {
+	bs, ok := s.store.(BulkStore)
+	if !ok {
+		return nil, errNoBulk
+	}
+	return bs, nil
+}
+
+// SnapshotQuery stores every article matching q now (its filters; Sort,
+// Cursor and Limit are ignored), for actorID.
+func (s *Service) SnapshotQuery(ctx context.Context, q db.ListQuery, actorID int64) (Snapshot, error) {
+	bs, err := s.bulkStore()
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return snapshot(bs.SnapshotQuery(ctx, q, actorID))
+}
+
+// SnapshotIDs stores the articles with the given ids, at most
+// db.MaxSnapshotIDs (ids of no article are left out). No id is a
+// *FieldError.
+func (s *Service) SnapshotIDs(ctx context.Context, ids []int64, actorID int64) (Snapshot, error) {
+	switch {
+	case len(ids) == 0:
+		return Snapshot{}, &FieldError{Field: "ids", Message: "No article is selected: tick the articles to change, or use “all matching”."}
+	case len(ids) > db.MaxSnapshotIDs:
+		return Snapshot{}, &FieldError{Field: "ids", Message: fmt.Sprintf("%d articles are selected; at most %d can be sent at once: use “all matching” instead.", len(ids), db.MaxSnapshotIDs)}
+	}
+	bs, err := s.bulkStore()
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return snapshot(bs.SnapshotIDs(ctx, ids, actorID))
+}
+
+// SnapshotTopic stores the articles that have topic now (case-insensitively).
+func (s *Service) SnapshotTopic(ctx context.Context, topic string, actorID int64) (Snapshot, error) {
+	bs, err := s.bulkStore()
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return snapshot(bs.SnapshotTopic(ctx, topic, actorID))
+}
+
+func snapshot(info db.SnapshotInfo, err error) (Snapshot, error) {
+	return Snapshot{ID: info.ID, Count: info.Count}, err
+}
+
+// CheckSnapshot returns snapshot id if actorID may confirm it. Errors
+// (wrapped): db.ErrNotFound, db.ErrNotOwner, db.ErrSnapshotExpired.
+func (s *Service) CheckSnapshot(ctx context.Context, id, actorID int64) (Snapshot, error) {
+	bs, err := s.bulkStore()
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return snapshot(bs.Snapshot(ctx, id, actorID))
+}
+
+// Validate checks a against the article rules and returns it cleaned (the
+// topic trimmed). Errors are *FieldError on "action", "topic" or "quality".
+func (a BulkAction) Validate() (BulkAction, error) {
+	a.Topic, a.To = strings.TrimSpace(a.Topic), strings.TrimSpace(a.To)
+	checkTopic := func(field, t string) error {
+		if err := article.CheckTopic(t); err != nil {
+			return &FieldError{Field: field, Message: "The " + err.Error() + "."}
+		}
+		return nil
+	}
+	switch a.Kind {
+	case BulkApprove, BulkReject, BulkPublish, BulkUnpublish:
+		return a, nil
+	case BulkAddTopic, BulkRemoveTopic:
+		return a, checkTopic("topic", a.Topic)
+	case BulkRenameTopic:
+		if err := checkTopic("topic", a.Topic); err != nil {
+			return a, err
+		}
+		return a, checkTopic("to", a.To)
+	case BulkSetQuality:
+		if err := article.CheckQuality(a.Quality); err != nil {
+			return a, &FieldError{Field: "quality", Message: "The q" + err.Error()[1:] + "."}
+		}
+		return a, nil
+	}
+	return a, &FieldError{Field: "action", Message: fmt.Sprintf("Unknown action %q: choose one from the list.", clip(string(a.Kind), 40))}
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// Describe says what a does, for confirmations and the history:
+// "approve", "add topic “AI”", "set quality to 80".
+func (a BulkAction) Describe() string {
+	switch a.Kind {
+	case BulkAddTopic:
+		return "add topic “" + a.Topic + "”"
+	case BulkRemoveTopic:
+		return "remove topic “" + a.Topic + "”"
+	case BulkRenameTopic:
+		return "rename topic “" + a.Topic + "” to “" + a.To + "”"
+	case BulkSetQuality:
+		return fmt.Sprintf("set quality to %d", a.Quality)
+	}
+	return string(a.Kind)
+}
+
+// bulkParams is a batch's params column: the action's values.
+type bulkParams struct {
+	Topic   string `json:"topic,omitempty"`
+	To      string `json:"to,omitempty"`
+	Quality *int   `json:"quality,omitempty"`
+	Undoes  int64  `json:"undoes,omitempty"`
+}
+
+// ActionOf reads back the action a batch of the history ran.
+func ActionOf(b db.BatchInfo) BulkAction {
+	var p bulkParams
+	_ = json.Unmarshal([]byte(b.Params), &p) // written by Bulk; a bad value shows as the kind alone
+	a := BulkAction{Kind: BulkKind(b.Kind), Topic: p.Topic, To: p.To}
+	if p.Quality != nil {
+		a.Quality = *p.Quality
+	}
+	return a
+}
+
+// Bulk applies a to every article of snapshot snapshotID (of actorID) in
+// one store transaction, each article audited as a save is plus the
+// batch's id: an article changed since the snapshot is skipped; one whose
+// result could not be exported, or would break a topic rule, is refused;
+// both are counted and left alone. Topics take the store's spelling, as
+// in Save. progress, when not nil, is called with the articles done and
+// their total while it runs. Errors: a *FieldError for an invalid action,
+// db.ErrNotFound, db.ErrNotOwner, db.ErrSnapshotExpired (wrapped), or a
+// store failure; nothing is written on any error.
+func (s *Service) Bulk(ctx context.Context, snapshotID int64, a BulkAction, actorID int64, actor string, progress func(done, total int)) (BatchOutcome, error) {
+	a, err := a.Validate()
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	bs, err := s.bulkStore()
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	if a.Kind == BulkAddTopic {
+		if a.Topic, err = s.store.CanonicalTopic(ctx, a.Topic); err != nil {
+			return BatchOutcome{}, err
+		}
+	}
+	if a.Kind == BulkRenameTopic {
+		to, err := s.store.CanonicalTopic(ctx, a.To)
+		if err != nil {
+			return BatchOutcome{}, err
+		}
+		if !strings.EqualFold(to, a.Topic) {
+			a.To = to // merge into the spelling of a topic in use; a respelling keeps the new one
+		}
+	}
+	b := db.Batch{Kind: string(a.Kind), Params: paramsOf(a, 0), UserID: actorID, Actor: actor, Progress: progress}
+	if a.Kind == BulkRenameTopic {
+		b.RenameFrom, b.RenameTo = a.Topic, a.To
+	}
+	step := bulkStep(a)
+	// Status changes are not in the file: no export check, no content read.
+	b.Full = a.Kind != BulkApprove && a.Kind != BulkReject
+	counts, err := bs.BulkApply(ctx, snapshotID, b, func(cur *db.Record) (db.Edit, error) {
+		e, ok := step(cur)
+		if !ok {
+			return e, db.ErrRefused // a topic rule: counted as refused, like an unexportable result
+		}
+		if b.Full {
+			e.Check = exportCheck
+		}
+		return e, nil
+	})
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	return outcome(counts), nil
+}
+
+func outcome(c db.BatchCounts) BatchOutcome {
+	return BatchOutcome{BatchID: c.BatchID, Changed: c.Changed, Unchanged: c.Unchanged, Skipped: c.Skipped, Refused: c.Refused}
+}
+
+func paramsOf(a BulkAction, undoes int64) string {
+	p := bulkParams{Topic: a.Topic, To: a.To, Undoes: undoes}
+	if a.Kind == BulkSetQuality {
+		p.Quality = &a.Quality
+	}
+	b, _ := json.Marshal(p) // cannot fail for strings and ints
+	return string(b)
+}
+
+// bulkStep is the store edit a makes of one article; false when the result
+// would break a topic rule (too many topics).
+func bulkStep(a BulkAction) func(cur *db.Record) (db.Edit, bool) {
+	setStatus := func(st article.Status) func(*db.Record) (db.Edit, bool) {
+		return func(*db.Record) (db.Edit, bool) { return db.Edit{Status: &st}, true }
+	}
+	setPublished := func(p bool) func(*db.Record) (db.Edit, bool) {
+		return func(*db.Record) (db.Edit, bool) { return db.Edit{Published: &p}, true }
+	}
+	switch a.Kind {
+	case BulkApprove:
+		return setStatus(article.StatusApproved)
+	case BulkReject:
+		return setStatus(article.StatusRejected)
+	case BulkPublish:
+		return setPublished(true)
+	case BulkUnpublish:
+		return setPublished(false)
+	case BulkSetQuality:
+		return func(*db.Record) (db.Edit, bool) { q := a.Quality; return db.Edit{Quality: &q}, true }
+	}
+	// Topic actions: the list as the review form shows it, changed.
+	change := topicChange(a)
+	return func(cur *db.Record) (db.Edit, bool) {
+		ts := change(shownTopics(cur.Topics))
+		if err := article.CheckTopicCount(len(ts)); err != nil {
+			return db.Edit{}, false
+		}
+		return db.Edit{Topics: ts, SetTopics: true}, true
+	}
+}
+
+// topicChange is what a topic action does to a topic list (normalised,
+// so without repeats).
+func topicChange(a BulkAction) func([]string) []string {
+	is := func(t, name string) bool { return strings.EqualFold(t, name) }
+	has := func(ts []string, name string) bool {
+		for _, t := range ts {
+			if is(t, name) {
+				return true
+			}
+		}
+		return false
+	}
+	switch a.Kind {
+	case BulkAddTopic:
+		return func(ts []string) []string {
+			if has(ts, a.Topic) {
+				return ts
+			}
+			return append(ts, a.Topic)
+		}
+	case BulkRemoveTopic:
+		return func(ts []string) []string {
+			out := ts[:0:0]
+			for _, t := range ts {
+				if !is(t, a.Topic) {
+					out = append(out, t)
+				}
+			}
+			return out
+		}
+	default: // BulkRenameTopic: To in Topic's place; a To already there stays where it was
+		return func(ts []string) []string {
+			merge := has(ts, a.To) && !is(a.To, a.Topic)
+			out := ts[:0:0]
+			for _, t := range ts {
+				switch {
+				case is(t, a.Topic) && merge:
+				case is(t, a.Topic):
+					out = append(out, a.To)
+				default:
+					out = append(out, t)
+				}
+			}
+			return out
+		}
+	}
+}
+
+// UndoBatch reverts batch batchID in one store transaction, as a batch of
+// its own (kind "undo", listed and audited): each article the batch
+// changed gets back the values the batch replaced, if its version is
+// still the one the batch produced; the others are skipped (someone
+// changed them since) and counted. Errors: db.ErrNotFound,
+// db.ErrBatchUndone (wrapped), or a store failure; nothing is written
+// on any error.
+func (s *Service) UndoBatch(ctx context.Context, batchID, actorID int64, actor string) (BatchOutcome, error) {
+	bs, err := s.bulkStore()
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	orig, err := bs.Batch(ctx, batchID)
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	// Undoing a status change reads no content and checks no export, as
+	// the change itself did not.
+	act := ActionOf(orig)
+	full := act.Kind != BulkApprove && act.Kind != BulkReject
+	b := db.Batch{Kind: string(BulkUndo), Params: paramsOf(BulkAction{}, batchID), UserID: actorID, Actor: actor, Full: full}
+	if act.Kind == BulkRenameTopic && strings.EqualFold(act.Topic, act.To) {
+		// A respelling ("Ai" to "AI") changed the topic's own spelling: it
+		// goes back too, and lists equal but for case still count as changed.
+		b.RenameFrom, b.RenameTo = act.To, act.Topic
+	}
+	counts, err := bs.UndoBatch(ctx, batchID, b, func(cur *db.Record, entries []db.AuditEntry) (db.Edit, error) {
+		e, err := undoEdit(Change{Version: cur.Version, Entries: entries})
+		if err != nil {
+			return db.Edit{}, err
+		}
+		out := db.Edit{Quality: e.Quality, ClearQuality: e.ClearQuality, Topics: e.Topics, SetTopics: e.SetTopics,
+			Published: e.Published, Status: e.Status, Note: e.Note}
+		if full {
+			out.Check = exportCheck
+		}
+		return out, nil
+	})
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	return outcome(counts), nil
+}
+
+// Batches returns the latest bulk actions, newest first, at most limit.
+func (s *Service) Batches(ctx context.Context, limit int) ([]db.BatchInfo, error) {
+	bs, err := s.bulkStore()
+	if err != nil {
+		return nil, err
+	}
+	return bs.Batches(ctx, limit)
+}

@@ -112,7 +112,7 @@ func NormalizeTopics(in []string) ([]string, error) {
 			if err := CheckTopic(t); errors.As(err, &te) {
 				return nil, fmt.Errorf("topic %d (%s) %s", len(out)+1, quoteTopic(t), te.Reason)
 			}
-			fold := strings.ToLower(t)
+			fold := TopicKey(t)
 			if seen[fold] {
 				continue
 			}
@@ -125,6 +125,16 @@ func NormalizeTopics(in []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// TopicKey is a topic's identity: two topics with the same key are one
+// topic, whatever their spelling ("AI", "ai", " Ai "). It is the text
+// trimmed and lower-cased with Go's Unicode case mapping (strings.ToLower),
+// the store's key too (topics.fold). strings.EqualFold is not the same
+// rule: it folds "ΦΩΣ" and "φως" together, whose lower cases differ.
+func TopicKey(t string) string { return strings.ToLower(strings.TrimSpace(t)) }
+
+// SameTopic reports whether a and b are one topic (see TopicKey).
+func SameTopic(a, b string) bool { return TopicKey(a) == TopicKey(b) }
 
 // CheckQuality is the rule for a quality value, the same at import, in the
 // review form and in Patch: MinQuality to MaxQuality.

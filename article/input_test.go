@@ -80,3 +80,25 @@ func TestValidateQuality(t *testing.T) {
 		}
 	}
 }
+
+// TestSameTopic: one identity rule for topics everywhere, the store's
+// (lower case). strings.EqualFold would call "ΦΩΣ" and "φως" one topic,
+// which the store keeps as two (their lower cases end in σ and ς).
+func TestSameTopic(t *testing.T) {
+	cases := []struct {
+		a, b string
+		same bool
+	}{
+		{"AI", "ai", true},
+		{" Ai ", "aI", true},
+		{"Straße", "STRASSE", false},
+		{"ΦΩΣ", "φως", false},
+		{"ΦΩΣ", "φωσ", true},
+		{"AI", "A I", false},
+	}
+	for _, c := range cases {
+		if got := SameTopic(c.a, c.b); got != c.same {
+			t.Errorf("SameTopic(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
+		}
+	}
+}

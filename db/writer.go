@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/newsdesk/newsdesk/article"
 )
 
 // writer wraps one write transaction: it prepares each statement once and
@@ -167,9 +169,7 @@ func (w *writer) setTopics(articleID int64, topics []string, replace bool) error
 
 // topicFold is a topic's case-insensitive identity. NOCASE folds ASCII
 // only; this folds every script the same way in writes and lookups.
-func topicFold(name string) string {
-	return strings.ToLower(strings.TrimSpace(name))
-}
+func topicFold(name string) string { return article.TopicKey(name) }
 
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)

@@ -119,7 +119,7 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 func (a *Articles) newTopics(ctx context.Context, before, after []string) ([]string, error) {
 	var out []string
 	for _, t := range after {
-		if slices.ContainsFunc(before, func(b string) bool { return strings.EqualFold(b, t) }) {
+		if slices.ContainsFunc(before, func(b string) bool { return article.SameTopic(b, t) }) {
 			continue
 		}
 		page, err := a.store.List(ctx, db.ListQuery{Topic: t, Limit: 1, Counts: db.CountsExact})

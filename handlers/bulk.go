@@ -351,6 +351,8 @@ func (b *Bulk) Undo(c echo.Context) error {
 	switch {
 	case errors.Is(err, db.ErrBatchUndone):
 		return echo.NewHTTPError(http.StatusConflict, "This bulk action was undone already: see the bulk history.").SetInternal(err)
+	case errors.Is(err, review.ErrUndoOfUndo):
+		return echo.NewHTTPError(http.StatusConflict, "This is an undo, which cannot be undone: make the change again instead.").SetInternal(err)
 	case errors.Is(err, db.ErrNotFound):
 		return echo.NewHTTPError(http.StatusNotFound, "No such bulk action.").SetInternal(err)
 	case err != nil:

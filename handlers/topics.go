@@ -138,7 +138,7 @@ func (h *Topics) plan(ctx context.Context, f *views.RenameForm) (renamePlan, int
 	case errors.Is(err, db.ErrNotFound):
 	case err != nil:
 		return p, 0, err
-	case !strings.EqualFold(to.Name, p.from):
+	case !article.SameTopic(to.Name, p.from):
 		// The store's spelling wins (review.Bulk uses it too); a topic no
 		// article has any more is taken over, not merged.
 		p.to, p.merge = to.Name, to.Total > 0

@@ -230,7 +230,7 @@ func (s *Service) Bulk(ctx context.Context, snapshotID int64, a BulkAction, acto
 		if err != nil {
 			return BatchOutcome{}, err
 		}
-		if !strings.EqualFold(to, a.Topic) {
+		if !article.SameTopic(to, a.Topic) {
 			a.To = to // merge into the spelling of a topic in use; a respelling keeps the new one
 		}
 	}
@@ -305,7 +305,7 @@ func bulkStep(a BulkAction) func(cur *db.Record) (db.Edit, bool) {
 // topicChange is what a topic action does to a topic list (normalised,
 // so without repeats).
 func topicChange(a BulkAction) func([]string) []string {
-	is := func(t, name string) bool { return strings.EqualFold(t, name) }
+	is := article.SameTopic
 	has := func(ts []string, name string) bool {
 		for _, t := range ts {
 			if is(t, name) {
@@ -350,12 +350,17 @@ func topicChange(a BulkAction) func([]string) []string {
 	}
 }
 
+// ErrUndoOfUndo refuses to undo a batch that is itself an undo: its
+// original would still say "undone" while its changes came back. Make
+// the change again instead.
+var ErrUndoOfUndo = errors.New("an undo cannot be undone")
+
 // UndoBatch reverts batch batchID in one store transaction, as a batch of
 // its own (kind "undo", listed and audited): each article the batch
 // changed gets back the values the batch replaced, if its version is
 // still the one the batch produced; the others are skipped (someone
 // changed them since) and counted. Errors: db.ErrNotFound,
-// db.ErrBatchUndone (wrapped), or a store failure; nothing is written
+// db.ErrBatchUndone, ErrUndoOfUndo (wrapped), or a store failure; nothing is written
 // on any error.
 func (s *Service) UndoBatch(ctx context.Context, batchID, actorID int64, actor string) (BatchOutcome, error) {
 	bs, err := s.bulkStore()
@@ -369,9 +374,12 @@ func (s *Service) UndoBatch(ctx context.Context, batchID, actorID int64, actor s
 	// Undoing a status change reads no content and checks no export, as
 	// the change itself did not.
 	act := ActionOf(orig)
+	if act.Kind == BulkUndo {
+		return BatchOutcome{}, fmt.Errorf("review: batch %d: %w", batchID, ErrUndoOfUndo)
+	}
 	full := act.Kind != BulkApprove && act.Kind != BulkReject
 	b := db.Batch{Kind: string(BulkUndo), Params: paramsOf(BulkAction{}, batchID), UserID: actorID, Actor: actor, Full: full}
-	if act.Kind == BulkRenameTopic && strings.EqualFold(act.Topic, act.To) {
+	if act.Kind == BulkRenameTopic && article.SameTopic(act.Topic, act.To) {
 		// A respelling ("Ai" to "AI") changed the topic's own spelling: it
 		// goes back too, and lists equal but for case still count as changed.
 		b.RenameFrom, b.RenameTo = act.To, act.Topic

@@ -191,4 +191,8 @@ func TestUndoBatchRestoresTopicsAndExport(t *testing.T) {
 	if _, err := f.svc.UndoBatch(ctx, out.BatchID, 0, "carol"); !errors.Is(err, db.ErrBatchUndone) {
 		t.Errorf("second undo: %v", err)
 	}
+	// The undo is no change to undo: its original would still say undone.
+	if _, err := f.svc.UndoBatch(ctx, undo.BatchID, 0, "carol"); !errors.Is(err, review.ErrUndoOfUndo) {
+		t.Errorf("undo of the undo: %v", err)
+	}
 }

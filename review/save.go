@@ -131,7 +131,7 @@ func equalFold(a, b []string) bool {
 		return false
 	}
 	for i := range a {
-		if !strings.EqualFold(a[i], b[i]) {
+		if !article.SameTopic(a[i], b[i]) {
 			return false
 		}
 	}

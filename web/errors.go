@@ -50,6 +50,10 @@ func errorView(code int, he *echo.HTTPError) views.ErrorView {
 	return v
 }
 
+// statusClientClosed is the status logged for a request whose client went
+// away before the answer (nginx's 499: HTTP has none for it).
+const statusClientClosed = 499
+
 // statusOf maps any error to an HTTP status and, when there is one, the
 // echo.HTTPError that carries it.
 func statusOf(err error) (int, *echo.HTTPError) {
@@ -76,9 +80,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return // the request logger handled it already, or the body is half sent
 	}
-	code, he := statusOf(err)
 	req := c.Request()
 	ctx := context.WithoutCancel(req.Context()) // render even if the client left
+	if errors.Is(err, context.Canceled) && req.Context().Err() != nil {
+		// The client went away (a closed tab, a fetch a later key press
+		// replaced): nobody reads an answer, and it is no fault of ours.
+		s.log.InfoContext(ctx, "client went away", slog.String("method", req.Method),
+			slog.String("path", req.URL.Path), slog.String("request_id", requestID(c)))
+		c.Response().WriteHeader(statusClientClosed)
+		return
+	}
+	code, he := statusOf(err)
 	if code >= 500 {
 		s.log.ErrorContext(ctx, "request failed",
 			slog.Int("status", code), slog.String("method", req.Method), slog.String("path", req.URL.Path),

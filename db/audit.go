@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -60,6 +61,22 @@ func (r *Record) AuditValue(field string) (v string, ok bool) {
 		return r.Note, true
 	}
 	return "", false
+}
+
+// fileSidePrefix begins the audit field of an import's change to the
+// file's own value of quality, topics or published while an editor's
+// value stays in force ("file:quality"). The rows under a field's own
+// name record the effective values, what editors see and export writes,
+// so that the values at any version can be rebuilt from them (the
+// conflict page, undo); the file's value under an editor's is not one.
+// Rows written before newsdesk knew this stay under the field's name.
+const fileSidePrefix = "file:"
+
+// FileSide reports whether an audit field is an import's file-side row
+// (see fileSidePrefix), and names the editable field whose file value it
+// records.
+func FileSide(field string) (editable string, ok bool) {
+	return strings.CutPrefix(field, fileSidePrefix)
 }
 
 // AuditTopics reads a topics value of the audit (a JSON array); an empty

@@ -543,24 +543,27 @@ func (w *writer) updateArticle(st *stored, a *article.Article, hash string, now 
 
 // upstreamChanges compares the stored upstream editable values with the
 // new file's: the changes to audit, and the editor values kept over them
-// (only where the editor's value differs from the new upstream one).
+// (only where the editor's value differs from the new upstream one). A
+// file's change under an editor's value changes no effective value: it is
+// audited as file-side (see fileSidePrefix).
 func upstreamChanges(st *stored, oldTopics []string, a *article.Article) (changes []change, kept []string) {
 	if st.quality.Valid != a.HasQuality || (a.HasQuality && int(st.quality.Int64) != a.Quality) {
-		changes = append(changes, change{"quality",
-			qualityText(int(st.quality.Int64), st.quality.Valid), qualityText(a.Quality, a.HasQuality)})
+		changes = append(changes, upstreamChange("quality", st.editQuality.Valid,
+			qualityText(int(st.quality.Int64), st.quality.Valid), qualityText(a.Quality, a.HasQuality)))
 		if st.editQuality.Valid && (!a.HasQuality || int(st.editQuality.Int64) != a.Quality) {
 			kept = append(kept, "quality")
 		}
 	}
 	if !slices.Equal(oldTopics, a.Topics) {
-		changes = append(changes, change{"topics", encodeTopics(oldTopics), encodeTopics(a.Topics)})
+		changes = append(changes, upstreamChange("topics", st.editTopics.Valid,
+			encodeTopics(oldTopics), encodeTopics(a.Topics)))
 		if st.editTopics.Valid && st.editTopics.String != encodeTopics(a.Topics) {
 			kept = append(kept, "topics")
 		}
 	}
 	if st.published != a.Published {
-		changes = append(changes, change{"published",
-			strconv.FormatBool(st.published), strconv.FormatBool(a.Published)})
+		changes = append(changes, upstreamChange("published", st.editPublished.Valid,
+			strconv.FormatBool(st.published), strconv.FormatBool(a.Published)))
 		if st.editPublished.Valid && (st.editPublished.Int64 != 0) != a.Published {
 			kept = append(kept, "published")
 		}
@@ -570,6 +573,16 @@ func upstreamChanges(st *stored, oldTopics []string, a *article.Article) (change
 		kept = append(kept, "status")
 	}
 	return changes, kept
+}
+
+// upstreamChange is the audit row of a change of the file's value of
+// field: under field when that value is the effective one, under the
+// file-side name when an editor's value is in force (edited).
+func upstreamChange(field string, edited bool, old, new string) change {
+	if edited {
+		field = fileSidePrefix + field
+	}
+	return change{field, old, new}
 }
 
 func contentHash(raw []byte) string {

@@ -64,7 +64,11 @@ func valuesOf(r *db.Record) fieldValues {
 
 // baseValues rebuilds the values of cur as they were at version: hist
 // (the article's audit, newest first) is undone down to the first entry
-// written after version, whose old value is the one the editor saw.
+// written after version, whose old value is the one the editor saw. It
+// relies on every entry under a field's name recording effective values:
+// an import's change of the file under an editor's value is a file-side
+// entry (db.FileSide), which this skips like any other field. Entries
+// written under the field's name by an older newsdesk stay as they were.
 func baseValues(cur *db.Record, hist []db.AuditEntry, version int64) fieldValues {
 	b := valuesOf(cur)
 	for _, e := range hist {

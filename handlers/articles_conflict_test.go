@@ -252,3 +252,127 @@ func TestConflictChoiceIsRequired(t *testing.T) {
 		t.Errorf("stored after refused resolutions: note %q topics %q", r.Note, r.Topics)
 	}
 }
+
+// A re-import that changes the file under an editor's value changes
+// nothing editors see, so a stale save afterwards is compared with what
+// its editor really saw. carol sets a value over the file's, alice loads
+// the article, a re-import changes the file's value (carol's stays in
+// force), bob changes the value, alice saves only a note on her old
+// version: the field is bob's to keep ("theirs"), never "only you changed
+// it", and the resolution keeps bob's value. Without an editor's value
+// the file's change is one alice did not see either.
+func TestConflictAfterAReimport(t *testing.T) {
+	file := webtest.PlainArticle("Solar farms") // quality 50, topics [Health], unpublished
+	tests := []struct {
+		name             string
+		carol, bob       url.Values
+		fileFrom, fileTo string
+		outcome          string // the field's outcome on alice's conflict page
+		want             func(r *db.Record) bool
+		history          string // the import's line about the field in the history
+	}{
+		{
+			name:  "published, under carol's",
+			carol: url.Values{"published": {"on"}}, bob: url.Values{"published": {}},
+			fileFrom: "published: false", fileTo: "published: true", outcome: "theirs",
+			want:    func(r *db.Record) bool { return !r.Published },
+			history: "import changed the file’s published from no to yes",
+		},
+		{
+			name:  "quality, under carol's",
+			carol: url.Values{"quality": {"70"}}, bob: url.Values{"quality": {"40"}},
+			fileFrom: "quality: 50", fileTo: "quality: 60", outcome: "theirs",
+			want:    func(r *db.Record) bool { return r.Quality == 40 },
+			history: "import changed the file’s quality from 50 to 60",
+		},
+		{
+			name:  "topics, under carol's",
+			carol: url.Values{"topics": {"Health", "AI"}}, bob: url.Values{"topics": {"AI"}},
+			fileFrom: "topics: [Health]", fileTo: "topics: [Health, Space]", outcome: "theirs",
+			want:    func(r *db.Record) bool { return slices.Equal(r.Topics, []string{"AI"}) },
+			history: "import changed the file’s topics from [Health] to [Health] [Space]",
+		},
+		{
+			name:  "published, the file's own",
+			carol: url.Values{"note": {"carol's"}}, bob: url.Values{"published": {}},
+			fileFrom: "published: false", fileTo: "published: true", outcome: "unchanged", // alice saw no, as now
+			want:    func(r *db.Record) bool { return !r.Published },
+			history: "import changed published from no to yes",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := webtest.New(t)
+			id := env.ImportText(t, map[string]string{"a.md": file})["a"]
+			alice, bob := loginAlice(t, env), loginBob(t, env)
+			carol := env.LoginNewUser(t, "carol", db.RoleEditor)
+			r := env.Record(t, id)
+			webtest.WantStatus(t, carol.PostForm(webtest.ArticlePath(id), shownForm(r, r.Version, tt.carol)), http.StatusSeeOther)
+
+			webtest.WantStatus(t, alice.Get(webtest.ArticlePath(id)), http.StatusOK)
+			loaded := env.Record(t, id)
+			env.ImportText(t, map[string]string{"a.md": strings.Replace(file, tt.fileFrom, tt.fileTo, 1)})
+			r = env.Record(t, id)
+			if r.Version != loaded.Version+1 {
+				t.Fatalf("the re-import made version %d, want %d", r.Version, loaded.Version+1)
+			}
+			webtest.WantStatus(t, bob.PostForm(webtest.ArticlePath(id), shownForm(r, r.Version, tt.bob)), http.StatusSeeOther)
+			bobs := env.Record(t, id)
+
+			res := alice.PostForm(webtest.ArticlePath(id), shownForm(loaded, loaded.Version, url.Values{"note": {"alice's"}}))
+			webtest.WantStatus(t, res, http.StatusConflict)
+			d := alice.Doc(res)
+			field := strings.TrimSuffix(strings.Fields(tt.name)[0], ",")
+			if got := outcomes(d); got[field] != tt.outcome || got["note"] != "mine" {
+				t.Errorf("outcomes %v, want %s %s and note mine", got, field, tt.outcome)
+			}
+			webtest.WantStatus(t, alice.PostForm(webtest.ArticlePath(id), resolveForm(t, d, nil)), http.StatusSeeOther)
+			if r := env.Record(t, id); !tt.want(r) || r.Note != "alice's" || r.Version != bobs.Version+1 {
+				t.Errorf("saved q=%d topics=%q pub=%v note=%q v%d; bob's value lost or alice's note missing",
+					r.Quality, r.Topics, r.Published, r.Note, r.Version)
+			}
+
+			var hist []string
+			page := alice.GetDoc(webtest.ArticlePath(id))
+			bracketItems(page)
+			for _, h := range webtest.TestIDTexts(page, "history-entry") {
+				hist = append(hist, strings.Join(strings.Fields(h), " "))
+			}
+			if !slices.Contains(hist, tt.history) {
+				t.Errorf("history lacks %q:\n%s", tt.history, strings.Join(hist, "\n"))
+			}
+		})
+	}
+}
+
+// The history after a re-import under an editor's value: the import's
+// line names the file's value, it is no change of the field, so a later
+// save that sets the field back still reads as undoing the editor's
+// change, and the Undo buttons are those of the editors' changes.
+func TestHistoryAfterAReimportUnderAnEditorValue(t *testing.T) {
+	u := newUndoEnv(t) // quality 50
+	u.save(t, u.aliceU, db.Edit{Quality: intPtr(70)})
+	u.env.ImportText(t, map[string]string{"a.md": strings.Replace(webtest.PlainArticle("Solar farms"), "quality: 50", "quality: 60", 1)})
+	if r := u.env.Record(t, u.id); r.Quality != 70 {
+		t.Fatalf("the re-import moved alice's quality to %d", r.Quality)
+	}
+	u.save(t, u.bobU, db.Edit{Quality: intPtr(50)})
+
+	d := u.alice.GetDoc(webtest.ArticlePath(u.id))
+	changes := webtest.ByTestID(d, "history-change")
+	if changes.Length() != 3 {
+		t.Fatalf("%d changes, want 3 (bob, import, alice): %q", changes.Length(), webtest.TestIDTexts(d, "history-change"))
+	}
+	if got := strings.Join(strings.Fields(changes.Eq(1).Find(`[data-testid="history-entry"]`).First().Text()), " "); got != "import changed the file’s quality from 50 to 60" {
+		t.Errorf("the import's line reads %q", got)
+	}
+	if got := webtest.TestIDTexts(d, "history-reverts"); len(got) != 1 || !strings.Contains(got[0], "undid alice’s change of") {
+		t.Errorf("bob's change marked %q, want it undid alice's", got)
+	}
+	wantUndo := []bool{true, false, false} // bob's; never an import's; alice's quality moved since
+	changes.Each(func(i int, c *goquery.Selection) {
+		if got := c.Find(`[data-testid="history-undo"]`).Length() == 1; got != wantUndo[i] {
+			t.Errorf("change %d: Undo shown %v, want %v", i, got, wantUndo[i])
+		}
+	})
+}

@@ -177,7 +177,7 @@ func historyView(entries []db.AuditEntry, rec *db.Record, viewer *db.User, from 
 	changes := review.Changes(entries)
 	var v views.HistoryView
 	for i, ch := range changes {
-		hc := views.HistoryChange{Actor: ch.Actor, At: dateOf(ch.At), Items: historyItems(ch.Entries)}
+		hc := views.HistoryChange{Actor: ch.Actor, At: dateOf(ch.At), Items: changeItems(ch.Entries)}
 		if review.CanUndo(rec, changes, i, false) == nil {
 			hc.Undo = &views.UndoTarget{ArticleID: rec.ID, Version: ch.Version, From: from}
 		}
@@ -191,4 +191,19 @@ func historyView(entries []db.AuditEntry, rec *db.Record, viewer *db.User, from 
 		v.Changes = append(v.Changes, hc)
 	}
 	return v
+}
+
+// changeItems are the history's lines of one change: historyItems', with
+// an import's file-side entry (db.FileSide: the file changed a value
+// under an editor's, which stays) worded as the file's value, e.g. "the
+// file’s quality".
+func changeItems(entries []db.AuditEntry) []views.HistoryItem {
+	items := historyItems(entries)
+	for i, e := range entries {
+		if field, ok := db.FileSide(e.Field); ok {
+			items[i].Field = "the file’s " + field
+			items[i].Old, items[i].New = auditValue(field, e.Old), auditValue(field, e.New)
+		}
+	}
+	return items
 }

@@ -55,7 +55,6 @@
   on("r", { scope: "review", description: "Reject and open the next article", target: dataKey("r"), action: click, saves: true });
   on("s", { scope: "review", description: "Save", target: dataKey("s"), action: click, saves: true });
   on("n", { scope: "review", description: "Save and open the next article", target: dataKey("n"), action: click, saves: true });
-  on("u", { scope: "review", description: "Undo the last change", target: dataKey("u"), action: click });
   on("p", { scope: "review", description: "Tick or untick Published", target: byID("published"), action: click });
   on("[", { scope: "review", description: "Quality −" + QUALITY_STEP + " (empty counts as " + QUALITY_EMPTY + ")", target: byID("quality"), action: function (el) { stepQuality(el, -QUALITY_STEP); } });
   on("]", { scope: "review", description: "Quality +" + QUALITY_STEP + " (empty counts as " + QUALITY_EMPTY + ")", target: byID("quality"), action: function (el) { stepQuality(el, QUALITY_STEP); } });
@@ -65,6 +64,9 @@
   on("t", { scope: "review", description: "Add a topic", target: byID("new-topic"), action: focusField });
 
   // ---- Everywhere ----
+  // u presses the first Undo that carries the key: the flash's, after any
+  // save or bulk action on any page, else the review page's own.
+  on("u", { scope: "everywhere", description: "Undo the last change", target: dataKey("u"), action: click });
   on("g q", { scope: "everywhere", description: "Back to the queue", target: queueLink, action: click });
   on("?", { scope: "everywhere", description: "Show or hide this list", target: function () { return document.body; }, action: toggleHelp });
   on("Escape", { scope: "everywhere", label: "Esc", description: "Leave a field, cancel a typed quality, close this list", target: function () { return document.body; }, action: escape });

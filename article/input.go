@@ -96,8 +96,8 @@ func CheckTopicInput(s string, optional bool) error {
 // lines are skipped, because an empty input is how a form says "no topic
 // here" (clearing a field removes that topic). Each topic must pass
 // CheckTopic and the list CheckTopicCount, the rules import applies.
-// Repeats are dropped, comparing case-insensitively and keeping the first
-// spelling. The errors name the topic by its position in the result and by
+// Topics come out in Unicode NFC (CleanTopic); repeats are dropped,
+// comparing by TopicKey and keeping the first spelling. The errors name the topic by its position in the result and by
 // its text.
 func NormalizeTopics(in []string) ([]string, error) {
 	out := []string{}
@@ -117,7 +117,7 @@ func NormalizeTopics(in []string) ([]string, error) {
 				continue
 			}
 			seen[fold] = true
-			out = append(out, t)
+			out = append(out, CleanTopic(t))
 			if err := CheckTopicCount(len(out)); err != nil {
 				return nil, fmt.Errorf("too many topics: at most %d", MaxTopics)
 			}
@@ -127,11 +127,17 @@ func NormalizeTopics(in []string) ([]string, error) {
 }
 
 // TopicKey is a topic's identity: two topics with the same key are one
-// topic, whatever their spelling ("AI", "ai", " Ai "). It is the text
-// trimmed and lower-cased with Go's Unicode case mapping (strings.ToLower),
-// the store's key too (topics.fold). strings.EqualFold is not the same
-// rule: it folds "ΦΩΣ" and "φως" together, whose lower cases differ.
-func TopicKey(t string) string { return strings.ToLower(strings.TrimSpace(t)) }
+// topic, whatever their spelling ("AI", "ai", " Ai ") and Unicode form
+// (an "è" typed as one code point or as "e" and a combining accent, as
+// macOS writes it). It is the text trimmed, in Unicode NFC
+// (golang.org/x/text/unicode/norm) and lower-cased with Go's Unicode
+// case mapping (strings.ToLower): the store's key too (topics.fold).
+// strings.EqualFold is not the same rule: it folds "ΦΩΣ" and "φως"
+// together, whose lower cases differ.
+func TopicKey(t string) string { return strings.ToLower(CleanTopic(t)) }
+
+// CleanTopic is a topic as it is kept and written: trimmed, in Unicode NFC.
+func CleanTopic(t string) string { return norm.NFC.String(strings.TrimSpace(t)) }
 
 // SameTopic reports whether a and b are one topic (see TopicKey).
 func SameTopic(a, b string) bool { return TopicKey(a) == TopicKey(b) }

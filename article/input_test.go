@@ -95,6 +95,8 @@ func TestSameTopic(t *testing.T) {
 		{"ΦΩΣ", "φως", false},
 		{"ΦΩΣ", "φωσ", true},
 		{"AI", "A I", false},
+		{"Gene\u0300ve", "Genève", true}, // NFD, as macOS writes it, and NFC
+		{"GENE\u0300VE", "genève", true},
 	}
 	for _, c := range cases {
 		if got := SameTopic(c.a, c.b); got != c.same {

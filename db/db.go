@@ -395,7 +395,8 @@ func loadMigrations() ([]migration, error) {
 // after its migration's SQL, in the same transaction, so the migration
 // happens whole or not at all.
 var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
-	3: reindexSearch, // 0003_search.sql
+	3:  reindexSearch, // 0003_search.sql
+	10: refoldTopics,  // 0010_topic_key.sql
 }
 
 // migrate applies, in order and each in its own transaction, the embedded

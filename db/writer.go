@@ -130,7 +130,7 @@ func (w *writer) topicID(name string) (int64, error) {
 	err := w.queryRow(`SELECT id FROM topics WHERE fold = ?`, fold).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		var res sql.Result
-		res, err = w.exec(`INSERT INTO topics (name, fold) VALUES (?, ?)`, strings.TrimSpace(name), fold)
+		res, err = w.exec(`INSERT INTO topics (name, fold) VALUES (?, ?)`, article.CleanTopic(name), fold)
 		if err == nil {
 			id, err = res.LastInsertId()
 		}

@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,7 +18,7 @@ import (
 const (
 	// SnapshotTTL is how long a snapshot can be confirmed.
 	SnapshotTTL = time.Hour
-	// MaxSnapshotIDs is the most ids SnapshotIDs takes (a form's selection).
+	// MaxSnapshotIDs is the most articles SnapshotSeen takes (a form's selection).
 	MaxSnapshotIDs = 1000
 )
 
@@ -51,19 +54,37 @@ func (s *Store) SnapshotQuery(ctx context.Context, q ListQuery, userID int64) (S
 	return s.snapshot(ctx, userID, `SELECT ?, a.id, a.version FROM articles a`+f.sql(), f.args)
 }
 
-// SnapshotIDs stores the articles with the given ids (at most
-// MaxSnapshotIDs; ids of no article are left out of the snapshot).
-func (s *Store) SnapshotIDs(ctx context.Context, ids []int64, userID int64) (SnapshotInfo, error) {
-	if len(ids) > MaxSnapshotIDs {
-		return SnapshotInfo{}, fmt.Errorf("db: snapshot of %d articles: at most %d ids", len(ids), MaxSnapshotIDs)
+// Seen is an article as an editor saw it: its id and the version the
+// page showed.
+type Seen struct {
+	ID, Version int64
+}
+
+// SnapshotSeen stores the given articles (at most MaxSnapshotIDs; ids of
+// no article are left out, a repeated id counts once) each with the
+// version the editor saw, not the one it has now: an article changed
+// after the page was drawn is then skipped by BulkApply, never
+// overwritten.
+func (s *Store) SnapshotSeen(ctx context.Context, seen []Seen, userID int64) (SnapshotInfo, error) {
+	if len(seen) > MaxSnapshotIDs {
+		return SnapshotInfo{}, fmt.Errorf("db: snapshot of %d articles: at most %d ids", len(seen), MaxSnapshotIDs)
 	}
-	// The ids as a JSON array: one statement, whatever their number.
-	list, err := encodeJSON(ids)
+	// [[id, version], ...] as one JSON parameter: one statement, whatever
+	// their number; the first pair of a repeated id wins.
+	pairs := make([][2]int64, 0, len(seen))
+	done := make(map[int64]bool, len(seen))
+	for _, it := range seen {
+		if !done[it.ID] {
+			done[it.ID] = true
+			pairs = append(pairs, [2]int64{it.ID, it.Version})
+		}
+	}
+	list, err := encodeJSON(pairs)
 	if err != nil {
 		return SnapshotInfo{}, err
 	}
-	return s.snapshot(ctx, userID, `SELECT ?, a.id, a.version FROM articles a
-		WHERE a.id IN (SELECT value FROM json_each(?))`, []any{list})
+	return s.snapshot(ctx, userID, `SELECT ?, a.id, j.value ->> 1 FROM json_each(?) j
+		JOIN articles a ON a.id = j.value ->> 0`, []any{list})
 }
 
 // SnapshotTopic stores the articles whose effective topics include topic
@@ -174,6 +195,9 @@ type BatchCounts struct {
 // filled in by the batch. ErrRefused (wrapped) or an error from
 // Edit.Check leaves the article alone, counted in Refused; any other
 // error from the step aborts the whole batch, and nothing is written.
+// Steps run one at a time, in order; the Edit's Check, though, runs
+// side by side with other articles' checks (see checkAll): it must be
+// safe for concurrent use.
 type BulkStep func(cur *Record) (Edit, error)
 
 // BatchInfo is one row of the history of bulk actions.
@@ -348,50 +372,18 @@ func (w *writer) runBatch(b Batch, undoes int64, items []bulkItem, step func(cur
 			return out, err
 		}
 	}
-	query := `SELECT ` + lightColumns + ` FROM articles WHERE id = ?`
+	columns := `SELECT ` + lightColumns + ` FROM articles`
 	if b.Full {
-		query = `SELECT ` + recordColumns + recordFrom + ` WHERE id = ?`
+		columns = `SELECT ` + recordColumns + recordFrom
 	}
-	for i, it := range items {
-		if b.Progress != nil && i%progressEvery == 0 {
-			b.Progress(i, len(items))
+	for lo := 0; lo < len(items); lo += batchChunk {
+		if b.Progress != nil && lo%progressEvery == 0 {
+			b.Progress(lo, len(items))
 		}
-		cur, err := scanRecord(w.queryRow(query, it.id))
-		if errors.Is(err, sql.ErrNoRows) || err == nil && cur.Version != it.version {
-			out.Skipped++ // deleted, or changed since
-			continue
+		hi := min(lo+batchChunk, len(items))
+		if err := w.runChunk(b, columns, items[lo:hi], lo, step, &out, now); err != nil {
+			return out, err
 		}
-		if err != nil {
-			return out, fmt.Errorf("article %d: %w", it.id, err)
-		}
-		e, err := step(cur, i)
-		if errors.Is(err, ErrRefused) {
-			out.Refused++
-			continue
-		}
-		if err != nil {
-			return out, fmt.Errorf("article %d: %w", it.id, err)
-		}
-		e.Version, e.ActorID, e.Actor = cur.Version, b.UserID, b.Actor
-		if err := e.validate(); err != nil {
-			return out, fmt.Errorf("article %d: %w", it.id, err)
-		}
-		next, changes := applyEdit(cur, e)
-		if len(changes) == 0 && b.RenameFrom != "" {
-			next, changes = respell(cur, e)
-		}
-		if len(changes) == 0 {
-			out.Unchanged++
-			continue
-		}
-		if e.Check != nil && e.Check(next) != nil {
-			out.Refused++
-			continue
-		}
-		if err := w.bulkSave(next, changes, e, out.BatchID, now); err != nil {
-			return out, fmt.Errorf("article %d: %w", it.id, err)
-		}
-		out.Changed++
 	}
 	if err := w.flushFTS(); err != nil {
 		return out, err
@@ -402,6 +394,119 @@ func (w *writer) runBatch(b Batch, undoes int64, items []bulkItem, step func(cur
 	_, err = w.exec(`UPDATE batches SET changed = ?, unchanged = ?, skipped = ?, refused = ? WHERE id = ?`,
 		out.Changed, out.Unchanged, out.Skipped, out.Refused, out.BatchID)
 	return out, err
+}
+
+// batchChunk is how many articles a batch reads in one query and checks
+// side by side (see checkAll); progressEvery is a multiple of it.
+const batchChunk = 250
+
+// pendingSave is an article of a chunk whose edit changes it, waiting for
+// its Check.
+type pendingSave struct {
+	next    *Record
+	changes []change
+	e       Edit
+	refused bool
+}
+
+// runChunk applies step to items (items[0] is the batch's article first),
+// adding to out: it reads the chunk's articles in one query, runs step
+// in order, the edits' checks side by side (the export check parses the
+// file twice, the bulk of a full action's time), and writes the ones
+// that pass, in order.
+func (w *writer) runChunk(b Batch, columns string, items []bulkItem, first int, step func(cur *Record, i int) (Edit, error), out *BatchCounts, now time.Time) error {
+	recs, err := w.readChunk(columns, items)
+	if err != nil {
+		return err
+	}
+	pend := make([]pendingSave, 0, len(items))
+	for k, it := range items {
+		cur := recs[it.id]
+		if cur == nil || cur.Version != it.version {
+			out.Skipped++ // deleted, or changed since
+			continue
+		}
+		e, err := step(cur, first+k)
+		if errors.Is(err, ErrRefused) {
+			out.Refused++
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("article %d: %w", it.id, err)
+		}
+		e.Version, e.ActorID, e.Actor = cur.Version, b.UserID, b.Actor
+		if err := e.validate(); err != nil {
+			return fmt.Errorf("article %d: %w", it.id, err)
+		}
+		next, changes := applyEdit(cur, e)
+		if len(changes) == 0 && b.RenameFrom != "" {
+			next, changes = respell(cur, e)
+		}
+		if len(changes) == 0 {
+			out.Unchanged++
+			continue
+		}
+		pend = append(pend, pendingSave{next: next, changes: changes, e: e})
+	}
+	checkAll(pend)
+	for _, p := range pend {
+		if p.refused {
+			out.Refused++
+			continue
+		}
+		if err := w.bulkSave(p.next, p.changes, p.e, out.BatchID, now); err != nil {
+			return fmt.Errorf("article %d: %w", p.next.ID, err)
+		}
+		out.Changed++
+	}
+	return nil
+}
+
+// readChunk reads the articles of items that exist, by id, with columns
+// (a SELECT of scanRecord's columns, without WHERE).
+func (w *writer) readChunk(columns string, items []bulkItem) (map[int64]*Record, error) {
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.id
+	}
+	list, err := encodeJSON(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.query(columns+` WHERE articles.id IN (SELECT value FROM json_each(?))`, list)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	recs := make(map[int64]*Record, len(items))
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		recs[r.ID] = r
+	}
+	return recs, rows.Err()
+}
+
+// checkAll runs the edits' Check functions, on as many goroutines as
+// there are processors, and marks the ones that fail refused. A Check is
+// a pure function of the record (review's export check is), so the
+// articles of a chunk can be checked in any order: only the writes must
+// be in order, and they are, after.
+func checkAll(pend []pendingSave) {
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(pend)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(pend); i = int(next.Add(1)) - 1 {
+				if p := &pend[i]; p.e.Check != nil {
+					p.refused = p.e.Check(p.next) != nil
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // respell is the change of a topic list that differs from the current one

@@ -129,7 +129,7 @@ func TestSnapshotOwnerAndExpiry(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	mustImport(t, s, genArticles(3)...)
-	snap, err := s.SnapshotIDs(ctx, []int64{1, 2, 999}, 1)
+	snap, err := s.SnapshotSeen(ctx, []Seen{{1, 1}, {2, 1}, {999, 1}, {1, 1}}, 1)
 	if err != nil || snap.Count != 2 {
 		t.Fatalf("snapshot %+v, %v", snap, err)
 	}
@@ -157,7 +157,7 @@ func TestSnapshotOwnerAndExpiry(t *testing.T) {
 	if n := countRows(t, s, "bulk_snapshot_items"); n != 0 {
 		t.Errorf("%d items of expired snapshots remain", n)
 	}
-	if _, err := s.SnapshotIDs(ctx, make([]int64, MaxSnapshotIDs+1), 1); err == nil {
+	if _, err := s.SnapshotSeen(ctx, make([]Seen, MaxSnapshotIDs+1), 1); err == nil {
 		t.Error("too many ids taken")
 	}
 }
@@ -236,4 +236,63 @@ func TestUndoBatchSkipsChangedSince(t *testing.T) {
 		t.Errorf("batches %+v, %v", list, err)
 	}
 	checkClean(t, s)
+}
+
+// A selection keeps the versions the editor's page showed, not the ones
+// the articles have when it is posted: an article changed between the two
+// is skipped, and keeps the other editor's change.
+func TestSnapshotSeenKeepsThePagesVersions(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	arts := genArticles(3)
+	mustImport(t, s, arts...)
+	x, y := mustGetByKey(t, s, arts[0].Key), mustGetByKey(t, s, arts[1].Key)
+	// The page is drawn (versions x.Version, y.Version); then bob rejects x.
+	rejected := article.StatusRejected
+	if _, err := s.Update(ctx, x.ID, Edit{Version: x.Version, Status: &rejected, Actor: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.SnapshotSeen(ctx, []Seen{{x.ID, x.Version}, {y.ID, y.Version}}, 0)
+	if err != nil || snap.Count != 2 {
+		t.Fatalf("snapshot %+v, %v", snap, err)
+	}
+	out, err := s.BulkApply(ctx, snap.ID, Batch{Kind: "approve", Actor: "alice"}, approveStep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Changed != 1 || out.Skipped != 1 {
+		t.Errorf("counts %+v, want 1 changed, 1 skipped", out)
+	}
+	if got := mustGetByKey(t, s, arts[0].Key).Status; got != article.StatusRejected {
+		t.Errorf("x is %s: bob's reject was overwritten", got)
+	}
+	if got := mustGetByKey(t, s, arts[1].Key).Status; got != article.StatusApproved {
+		t.Errorf("y is %s, want approved", got)
+	}
+}
+
+// The queue's rows carry the version a bulk selection sends back.
+func TestListSummaryVersion(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	arts := genArticles(2)
+	mustImport(t, s, arts...)
+	x := mustGetByKey(t, s, arts[0].Key)
+	q := 70
+	if _, err := s.Update(ctx, x.ID, Edit{Version: x.Version, Quality: &q, Actor: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.List(ctx, ListQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sm := range page.Items {
+		want := int64(1)
+		if sm.ID == x.ID {
+			want = x.Version + 1
+		}
+		if sm.Version != want {
+			t.Errorf("article %d version %d, want %d", sm.ID, sm.Version, want)
+		}
+	}
 }

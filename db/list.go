@@ -65,6 +65,9 @@ type Summary struct {
 	Topics       []string // effective
 	Status       article.Status
 	Published    bool // effective
+	// Version is the article's version as the row was read: a bulk action
+	// on the ticked rows leaves alone an article changed since.
+	Version int64
 }
 
 // Page is one page of the queue.
@@ -436,7 +439,7 @@ func orderedSummaries(ctx context.Context, tx readTx, f where, sort Sort, revers
 		var publishedAt int64
 		var topics, status string
 		if err := rows.Scan(&sm.ID, &sm.Key, &sm.Title, &sm.Category, &sm.ProviderName, &publishedAt,
-			&sm.Quality, &sm.Heat, &topics, &status, &sm.Published); err != nil {
+			&sm.Quality, &sm.Heat, &topics, &status, &sm.Published, &sm.Version); err != nil {
 			return nil, fmt.Errorf("db: list articles: %w", err)
 		}
 		sm.PublishedAt = fromUnix(publishedAt)
@@ -467,7 +470,7 @@ func orderedPageQuery(f where, sort Sort, reverse bool, limit int) (string, []an
 		dir = " ASC"
 	}
 	return `SELECT a.id, a.key, a.title, a.category, a.provider_name, a.published_at,
-		a.eff_quality, a.heat, coalesce(a.edit_topics, a.topics), a.status, a.eff_published
+		a.eff_quality, a.heat, coalesce(a.edit_topics, a.topics), a.status, a.eff_published, a.version
 		FROM articles a` + f.sql() + ` ORDER BY ` + sortColumn[sort] + dir + `, a.id` + dir + ` LIMIT ?`,
 		append(slices.Clip(f.args), limit)
 }

@@ -167,6 +167,7 @@ func queueRow(s db.Summary, from string) views.QueueRow {
 		Topics:    s.Topics,
 		Status:    string(s.Status),
 		Published: s.Published,
+		Version:   s.Version,
 	}
 }
 

@@ -26,8 +26,7 @@ import (
 type Bulk struct {
 	review   *review.Service
 	sessions Sessions
-	jobs     *bulkJobs
-	log      *slog.Logger
+	runner   *bulkRunner
 	// syncMax is the largest snapshot run within the request; a larger
 	// one runs as a job, and the editor watches its progress.
 	syncMax int
@@ -43,7 +42,8 @@ func NewBulk(store review.Store, s Sessions, log *slog.Logger) *Bulk {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Bulk{review: review.New(store), sessions: s, jobs: newBulkJobs(), log: log, syncMax: bulkSyncMax}
+	svc := review.New(store)
+	return &Bulk{review: svc, sessions: s, runner: newBulkRunner(svc, s, log, "/bulk/jobs/", "queue"), syncMax: bulkSyncMax}
 }
 
 // bulkForm is what the queue's bulk form and the confirmation post.
@@ -98,7 +98,7 @@ func isMenuAction(k review.BulkKind) bool {
 const maxFormIDs = db.MaxSnapshotIDs
 
 // Snapshot serves POST /bulk/snapshots: scope=selected takes the ticked
-// ids, scope=all every article matching the queue's filters (from). It
+// ids with the versions their rows showed (see formSeen), scope=all every article matching the queue's filters (from). It
 // answers 303 to the confirmation page; 422 for a bad action, an empty
 // selection or too many ids.
 func (b *Bulk) Snapshot(c echo.Context) error {
@@ -114,11 +114,11 @@ func (b *Bulk) Snapshot(c echo.Context) error {
 		filters := fromFilters(f.from)
 		snap, err = b.review.SnapshotQuery(ctx, filters.query, user.ID)
 	case "selected":
-		ids, perr := formIDs(c)
+		seen, perr := formSeen(c)
 		if perr != nil {
 			return perr
 		}
-		snap, err = b.review.SnapshotIDs(ctx, ids, user.ID)
+		snap, err = b.review.SnapshotSeen(ctx, seen, user.ID)
 	default:
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose “Apply to selected” or “Apply to all matching”.")
 	}
@@ -142,9 +142,12 @@ func (b *Bulk) Snapshot(c echo.Context) error {
 	return redirect(c, "/bulk/snapshots/"+strconv.FormatInt(snap.ID, 10)+"?"+v.Encode())
 }
 
-// formIDs reads the ticked ids: at most maxFormIDs, each a positive
-// integer; none is a 422.
-func formIDs(c echo.Context) ([]int64, error) {
+// formSeen reads the ticked ids, each with the version its row showed
+// (field "version-ID", beside the row's checkbox): at most maxFormIDs,
+// each a positive integer; none is a 422. A tick without its version is
+// a form from before versions were sent: refused (409), since what the
+// editor saw is unknown and applying it could overwrite a newer change.
+func formSeen(c echo.Context) ([]db.Seen, error) {
 	form, err := c.FormParams()
 	if err != nil {
 		return nil, echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.").SetInternal(err)
@@ -157,15 +160,23 @@ func formIDs(c echo.Context) ([]int64, error) {
 	if len(raw) == 0 {
 		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, "No article is selected: tick the articles to change, or use “Apply to all matching”.")
 	}
-	ids := make([]int64, 0, len(raw))
-	for _, s := range raw {
+	seen := make([]db.Seen, len(raw))
+	for i, s := range raw {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
 			return nil, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%q is not an article id.", cleanText(s, 20)))
 		}
-		ids = append(ids, id)
+		seen[i].ID = id
 	}
-	return ids, nil
+	for i := range seen {
+		v, err := strconv.ParseInt(form.Get(views.VersionField(seen[i].ID)), 10, 64)
+		if err != nil || v <= 0 {
+			return nil, echo.NewHTTPError(http.StatusConflict,
+				"This selection does not say which version of each article you saw (the page is older than the form): reload the queue and tick again, so nobody's newer change is overwritten.")
+		}
+		seen[i].Version = v
+	}
+	return seen, nil
 }
 
 // snapshotID reads :id; anything but a positive integer is a 404.
@@ -245,31 +256,21 @@ func (b *Bulk) Run(c echo.Context) error {
 		if err != nil {
 			return snapshotError(err)
 		}
-		return b.finish(c, f, out)
+		return b.runner.land(c, queueLanding(f), out)
 	}
-	// The job outlives the request: it gets a context of its own.
-	j := b.jobs.start(user.ID, f, snap.Count)
-	go func() {
-		out, err := b.review.Bulk(context.Background(), id, f.action, user.ID, user.Username, j.progress)
-		if err != nil {
-			b.log.Error("bulk action", "job", j.id, "err", err)
-		}
-		j.end(out, err)
-	}()
-	return redirect(c, "/bulk/jobs/"+j.id)
+	return redirect(c, b.runner.start(c.Request().Context(), user, snap, f.action, queueLanding(f)))
 }
 
-// finish answers a finished action: a flash saying what it did, with an
-// Undo of the whole batch, and back to the queue.
-func (b *Bulk) finish(c echo.Context, f bulkForm, out review.BatchOutcome) error {
-	flash := views.Flash{Kind: "ok", Text: outcomeText(f.action, out)}
-	if out.Changed > 0 {
-		flash.BatchUndo = &views.BatchUndoTarget{BatchID: out.BatchID, From: f.from}
+// queueLanding is where an action of the queue's form ends: a flash
+// saying what it did, with an Undo of the whole batch, on the queue.
+func queueLanding(f bulkForm) jobLanding {
+	return func(out review.BatchOutcome) (views.Flash, string) {
+		flash := views.Flash{Kind: "ok", Text: outcomeText(f.action, out)}
+		if out.Changed > 0 {
+			flash.BatchUndo = &views.BatchUndoTarget{BatchID: out.BatchID, From: f.from}
+		}
+		return flash, queueURL(f.from)
 	}
-	if err := b.sessions.AddFlash(c, flash); err != nil {
-		return err
-	}
-	return redirect(c, queueURL(f.from))
 }
 
 // pastTense are the flash's verbs.
@@ -306,33 +307,8 @@ func outcomeText(a review.BulkAction, out review.BatchOutcome) string {
 }
 
 // Progress serves GET /bulk/jobs/:job: the progress page of a running
-// job, which reloads itself every second (the Refresh header works
-// without JavaScript); once the job is done, 303 to the queue with the
-// flash. A job is its starter's: anyone else gets a 404.
-func (b *Bulk) Progress(c echo.Context) error {
-	user := CurrentUser(c)
-	j := b.jobs.get(c.Param("job"), user.ID)
-	if j == nil {
-		return echo.NewHTTPError(http.StatusNotFound, "No such bulk action is running: it may have finished already. See the bulk history.")
-	}
-	done, total, finished, out, err := j.state()
-	if finished {
-		b.jobs.remove(j.id)
-		if err != nil {
-			return snapshotError(err)
-		}
-		return b.finish(c, j.form, out)
-	}
-	p, perr := pageFor(c, b.sessions, "Working…", "queue")
-	if perr != nil {
-		return perr
-	}
-	c.Response().Header().Set("Refresh", "1")
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return render(c, http.StatusOK, views.BulkProgress(p, views.BulkProgressView{
-		Action: j.form.action.Describe(), Done: done, Total: total,
-	}))
-}
+// job (see bulkRunner.progress).
+func (b *Bulk) Progress(c echo.Context) error { return b.runner.progress(c) }
 
 // Undo serves POST /bulk/:id/undo: it reverts a whole bulk action and
 // answers 303 to from (a queue) or the history, with a flash saying what
@@ -416,6 +392,83 @@ func historyRow(bi db.BatchInfo) views.BulkHistoryRow {
 	return r
 }
 
+// bulkRunner runs bulk actions too large for a request as jobs, and
+// serves their progress pages: the queue's bulk form and the topics page
+// share it (each with its own jobs and progress path).
+type bulkRunner struct {
+	review   *review.Service
+	sessions Sessions
+	jobs     *bulkJobs
+	log      *slog.Logger
+	path     string // the progress pages' path, the job's id appended: "/bulk/jobs/"
+	nav      string // the menu entry the progress page marks
+}
+
+func newBulkRunner(svc *review.Service, s Sessions, log *slog.Logger, path, nav string) *bulkRunner {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &bulkRunner{review: svc, sessions: s, jobs: newBulkJobs(), log: log, path: path, nav: nav}
+}
+
+// jobLanding is where a finished action lands: the flash that says what
+// it did, and the page to show it on.
+type jobLanding func(out review.BatchOutcome) (views.Flash, string)
+
+// start runs action a on snap of user as a job and returns the path of
+// its progress page. The job outlives the request: its context keeps the
+// request's values but neither its deadline nor its cancellation.
+func (r *bulkRunner) start(ctx context.Context, user *db.User, snap review.Snapshot, a review.BulkAction, land jobLanding) string {
+	j := r.jobs.start(user.ID, a.Describe(), land, snap.Count)
+	ctx = context.WithoutCancel(ctx)
+	go func() {
+		out, err := r.review.Bulk(ctx, snap.ID, a, user.ID, user.Username, j.progress)
+		if err != nil {
+			r.log.Error("bulk action", "job", j.id, "action", a.Describe(), "err", err)
+		}
+		j.end(out, err)
+	}()
+	return r.path + j.id
+}
+
+// land answers a finished action: its flash, and 303 to its page.
+func (r *bulkRunner) land(c echo.Context, to jobLanding, out review.BatchOutcome) error {
+	flash, url := to(out)
+	if err := r.sessions.AddFlash(c, flash); err != nil {
+		return err
+	}
+	return redirect(c, url)
+}
+
+// progress serves a job's progress page, which reloads itself every
+// second (the Refresh header works without JavaScript); once the job is
+// done, it lands (see jobLanding). A job is its starter's: anyone else
+// gets a 404.
+func (r *bulkRunner) progress(c echo.Context) error {
+	user := CurrentUser(c)
+	j := r.jobs.get(c.Param("job"), user.ID)
+	if j == nil {
+		return echo.NewHTTPError(http.StatusNotFound, "No such bulk action is running: it may have finished already. See the bulk history.")
+	}
+	done, total, finished, out, err := j.state()
+	if finished {
+		r.jobs.remove(j.id)
+		if err != nil {
+			return snapshotError(err)
+		}
+		return r.land(c, j.land, out)
+	}
+	p, perr := pageFor(c, r.sessions, "Working…", r.nav)
+	if perr != nil {
+		return perr
+	}
+	c.Response().Header().Set("Refresh", "1")
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return render(c, http.StatusOK, views.BulkProgress(p, views.BulkProgressView{
+		Action: j.action, Done: done, Total: total,
+	}))
+}
+
 // bulkJobs are the bulk actions running in the background, by id. They
 // live in memory: a job's changes are one uncommitted transaction until
 // it ends, so there is nothing to share with another process before then.
@@ -433,7 +486,8 @@ func newBulkJobs() *bulkJobs { return &bulkJobs{jobs: map[string]*bulkJob{}} }
 type bulkJob struct {
 	id     string
 	userID int64
-	form   bulkForm
+	action string // what it does, for the progress page
+	land   jobLanding
 
 	mu          sync.Mutex
 	done, total int
@@ -443,8 +497,8 @@ type bulkJob struct {
 	err         error
 }
 
-func (js *bulkJobs) start(userID int64, f bulkForm, total int) *bulkJob {
-	j := &bulkJob{id: rand.Text(), userID: userID, form: f, total: total}
+func (js *bulkJobs) start(userID int64, action string, land jobLanding, total int) *bulkJob {
+	j := &bulkJob{id: rand.Text(), userID: userID, action: action, land: land, total: total}
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	for id, old := range js.jobs { // forget jobs nobody came back for

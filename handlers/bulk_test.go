@@ -47,6 +47,18 @@ func (b *bulkEnv) idValues(keys ...string) []string {
 	return out
 }
 
+// seen adds to v the queue form's selection of keys: scope=selected,
+// their ids, and the version each row showed (the articles' current ones).
+func (b *bulkEnv) seen(t *testing.T, v url.Values, keys ...string) url.Values {
+	t.Helper()
+	v.Set("scope", "selected")
+	for _, k := range keys {
+		v.Add("ids", strconv.FormatInt(b.ids[k], 10))
+		v.Set(views.VersionField(b.ids[k]), strconv.FormatInt(b.env.Record(t, b.ids[k]).Version, 10))
+	}
+	return v
+}
+
 func (b *bulkEnv) status(t *testing.T, key string) article.Status {
 	return b.env.Record(t, b.ids[key]).Status
 }
@@ -72,57 +84,65 @@ func TestBulkSnapshotScenarios(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		form   func(b *bulkEnv) url.Values
+		form   func(t *testing.T, b *bulkEnv) url.Values
 		noCSRF bool
 		status int
 		body   string // in the answer for non-303
 		count  string // on the confirmation page, for 303
 	}{
-		{"selected", func(b *bulkEnv) url.Values {
-			return url.Values{"action": {"approve"}, "scope": {"selected"}, "ids": b.idValues("a", "c")}
+		{"selected", func(t *testing.T, b *bulkEnv) url.Values {
+			return b.seen(t, url.Values{"action": {"approve"}}, "a", "c")
 		}, false, http.StatusSeeOther, "", "Approve 2 articles?"},
-		{"all matching the queue's filters", func(b *bulkEnv) url.Values {
+		{"all matching the queue's filters", func(t *testing.T, b *bulkEnv) url.Values {
 			return url.Values{"action": {"add-topic"}, "topic": {"Climate"}, "scope": {"all"}, "from": {"status=pending&q=alpha"}}
 		}, false, http.StatusSeeOther, "", "Add topic “Climate” to 1 article?"},
-		{"set quality", func(b *bulkEnv) url.Values {
+		{"set quality", func(t *testing.T, b *bulkEnv) url.Values {
 			return url.Values{"action": {"set-quality"}, "quality": {"80"}, "scope": {"all"}}
 		}, false, http.StatusSeeOther, "", "Set quality to 80 on 3 articles?"},
-		{"unknown action", func(b *bulkEnv) url.Values {
-			return url.Values{"action": {"delete"}, "scope": {"selected"}, "ids": b.idValues("a")}
+		{"unknown action", func(t *testing.T, b *bulkEnv) url.Values {
+			return b.seen(t, url.Values{"action": {"delete"}}, "a")
 		}, false, http.StatusUnprocessableEntity, "Unknown bulk action &#34;delete&#34;", ""},
-		{"quality missing", func(b *bulkEnv) url.Values {
-			return url.Values{"action": {"set-quality"}, "scope": {"selected"}, "ids": b.idValues("a")}
+		{"quality missing", func(t *testing.T, b *bulkEnv) url.Values {
+			return b.seen(t, url.Values{"action": {"set-quality"}}, "a")
 		}, false, http.StatusUnprocessableEntity, "whole number from 0 to 100", ""},
-		{"quality out of range", func(b *bulkEnv) url.Values {
-			return url.Values{"action": {"set-quality"}, "quality": {"150"}, "scope": {"selected"}, "ids": b.idValues("a")}
+		{"quality out of range", func(t *testing.T, b *bulkEnv) url.Values {
+			return b.seen(t, url.Values{"action": {"set-quality"}, "quality": {"150"}}, "a")
 		}, false, http.StatusUnprocessableEntity, "quality must be from 0 to 100, got 150", ""},
-		{"topic missing", func(b *bulkEnv) url.Values {
-			return url.Values{"action": {"add-topic"}, "scope": {"selected"}, "ids": b.idValues("a")}
+		{"topic missing", func(t *testing.T, b *bulkEnv) url.Values {
+			return b.seen(t, url.Values{"action": {"add-topic"}}, "a")
 		}, false, http.StatusUnprocessableEntity, "is empty", ""},
-		{"topic with a control character", func(b *bulkEnv) url.Values {
-			return url.Values{"action": {"remove-topic"}, "topic": {"a\x00b"}, "scope": {"selected"}, "ids": b.idValues("a")}
+		{"topic with a control character", func(t *testing.T, b *bulkEnv) url.Values {
+			return b.seen(t, url.Values{"action": {"remove-topic"}, "topic": {"a\x00b"}}, "a")
 		}, false, http.StatusUnprocessableEntity, "control character", ""},
-		{"nothing selected", func(b *bulkEnv) url.Values {
+		{"nothing selected", func(t *testing.T, b *bulkEnv) url.Values {
 			return url.Values{"action": {"approve"}, "scope": {"selected"}}
 		}, false, http.StatusUnprocessableEntity, "No article is selected", ""},
-		{"too many ids", func(b *bulkEnv) url.Values {
+		{"too many ids", func(t *testing.T, b *bulkEnv) url.Values {
 			return url.Values{"action": {"approve"}, "scope": {"selected"}, "ids": tooMany}
 		}, false, http.StatusRequestEntityTooLarge, "at most 1000", ""},
-		{"a bad id", func(b *bulkEnv) url.Values {
+		{"a tick without its version (a page older than versions)", func(t *testing.T, b *bulkEnv) url.Values {
+			return url.Values{"action": {"approve"}, "scope": {"selected"}, "ids": b.idValues("a")}
+		}, false, http.StatusConflict, "reload the queue and tick again", ""},
+		{"a bad version", func(t *testing.T, b *bulkEnv) url.Values {
+			v := b.seen(t, url.Values{"action": {"approve"}}, "a")
+			v.Set(views.VersionField(b.ids["a"]), "x")
+			return v
+		}, false, http.StatusConflict, "reload the queue and tick again", ""},
+		{"a bad id", func(t *testing.T, b *bulkEnv) url.Values {
 			return url.Values{"action": {"approve"}, "scope": {"selected"}, "ids": {"1", "x"}}
 		}, false, http.StatusBadRequest, "is not an article id", ""},
-		{"no match", func(b *bulkEnv) url.Values {
+		{"no match", func(t *testing.T, b *bulkEnv) url.Values {
 			return url.Values{"action": {"approve"}, "scope": {"all"}, "from": {"status=approved"}}
 		}, false, http.StatusUnprocessableEntity, "No article matches", ""},
-		{"no CSRF token", func(b *bulkEnv) url.Values {
-			return url.Values{"action": {"approve"}, "scope": {"selected"}, "ids": b.idValues("a"), "_csrf": {""}}
+		{"no CSRF token", func(t *testing.T, b *bulkEnv) url.Values {
+			return b.seen(t, url.Values{"action": {"approve"}, "_csrf": {""}}, "a")
 		}, true, http.StatusForbidden, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := newBulkEnv(t)
 			before := b.env.Snapshot(t)
-			resp := b.alice.PostForm("/bulk/snapshots", tt.form(b))
+			resp := b.alice.PostForm("/bulk/snapshots", tt.form(t, b))
 			webtest.WantStatus(t, resp, tt.status)
 			if b.env.Snapshot(t) != before {
 				t.Error("a snapshot changed articles")
@@ -199,7 +219,7 @@ func TestBulkConfirmUndoFromFlash(t *testing.T) {
 // A snapshot is its maker's, for an hour.
 func TestBulkSnapshotOwnerAndAge(t *testing.T) {
 	b := newBulkEnv(t)
-	confirm := snapshotPath(t, b.alice, url.Values{"action": {"reject"}, "scope": {"selected"}, "ids": b.idValues("a")})
+	confirm := snapshotPath(t, b.alice, b.seen(t, url.Values{"action": {"reject"}}, "a"))
 	path := strings.SplitN(confirm, "?", 2)[0]
 	form := url.Values{"action": {"reject"}}
 	resp := b.bob.Get(confirm)
@@ -320,5 +340,38 @@ func TestQueueBulkForm(t *testing.T) {
 	}
 	if strings.Join(menu, ",") != strings.Join(kinds, ",") || len(views.BulkActions) != len(kinds) {
 		t.Errorf("menu %q, kinds %q", menu, kinds)
+	}
+}
+
+// "Apply to selected" acts on the articles as the editor's page showed
+// them: one changed after the page was drawn (bob rejects it) is left
+// alone and said so, never overwritten by the confirm. The form is the
+// queue page's own, read from its HTML.
+func TestBulkSelectedKeepsChangesMadeAfterThePage(t *testing.T) {
+	b := newBulkEnv(t)
+	doc := b.alice.GetDoc("/articles?status=pending")
+	v := url.Values{"action": {"approve"}, "scope": {"selected"}}
+	for _, k := range []string{"a", "b"} {
+		row := doc.Find(fmt.Sprintf(`tr[data-id="%d"]`, b.ids[k]))
+		box, version := row.Find(`[data-testid="row-select"]`), row.Find(`[data-testid="row-version"]`)
+		if box.AttrOr("form", "") != "bulk-form" || version.AttrOr("form", "") != "bulk-form" {
+			t.Fatalf("row %s: checkbox or version outside the bulk form", k)
+		}
+		v.Add(box.AttrOr("name", ""), box.AttrOr("value", ""))
+		v.Set(version.AttrOr("name", ""), version.AttrOr("value", ""))
+	}
+	b.env.SetStatus(t, "a", article.StatusRejected) // bob, after alice's page was drawn
+	confirm := snapshotPath(t, b.alice, v)
+	resp := b.alice.PostForm(strings.SplitN(confirm, "?", 2)[0], url.Values{"action": {"approve"}})
+	webtest.WantStatus(t, resp, http.StatusSeeOther)
+	want := "Approved 1 article. 1 article left alone: changed by someone since the count."
+	if got := webtest.Flashes(b.alice.Doc(b.alice.Follow(resp))); len(got) != 1 || got[0] != want {
+		t.Errorf("flashes %q, want %q", got, want)
+	}
+	if b.status(t, "a") != article.StatusRejected {
+		t.Errorf("a is %s: bob's reject was overwritten", b.status(t, "a"))
+	}
+	if b.status(t, "b") != article.StatusApproved {
+		t.Errorf("b is %s, want approved", b.status(t, "b"))
 	}
 }

@@ -28,12 +28,16 @@ type Topics struct {
 	store    TopicStore
 	review   *review.Service
 	sessions Sessions
-	pageSize int // topics per page
+	runner   *bulkRunner // renames too large for a request run as its jobs
+	syncMax  int         // the most articles a rename changes within the request (as Bulk's)
+	pageSize int         // topics per page
 }
 
 // NewTopics returns the topics page handlers.
 func NewTopics(store TopicStore, s Sessions) *Topics {
-	return &Topics{store: store, review: review.New(store), sessions: s, pageSize: db.DefaultTopicLimit}
+	svc := review.New(store)
+	return &Topics{store: store, review: svc, sessions: s, runner: newBulkRunner(svc, s, nil, "/topics/jobs/", "topics"),
+		syncMax: bulkSyncMax, pageSize: db.DefaultTopicLimit}
 }
 
 // List is GET /topics. Parameters: q, part of a topic's name; offset, the
@@ -48,9 +52,13 @@ func (h *Topics) List(c echo.Context) error {
 // as a snapshot and answers 200 with the confirmation, which names the
 // count. With `snapshot` (the confirmation): it renames `from` to `to` on
 // exactly the snapshot's articles, merging when `to` is a topic in use,
-// and answers 303 to the list with a flash and its Undo. A form that does
-// not pass is shown again with its messages: 404 for a topic the store
-// does not know, 422 for the rest; nothing is written.
+// and answers 303 to the list with a flash and its Undo; a rename of more
+// articles than a request should hold the writer for (Bulk's limit) runs
+// as a job, outside the request's deadline, and the answer is 303 to its
+// progress page (see Progress), which lands on the list with the same
+// flash. A form that does not pass is shown again with its messages: 404
+// for a topic the store does not know, 422 for the rest; nothing is
+// written.
 func (h *Topics) Rename(c echo.Context) error {
 	user := CurrentUser(c)
 	if user == nil {
@@ -74,8 +82,15 @@ func (h *Topics) Rename(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return echo.NewHTTPError(http.StatusBadRequest, "The confirmation does not say which articles to change: start the rename again.")
 	}
-	out, err := h.review.Bulk(ctx, id, review.BulkAction{Kind: review.BulkRenameTopic, Topic: plan.from, To: plan.to},
-		user.ID, user.Username, nil)
+	action := review.BulkAction{Kind: review.BulkRenameTopic, Topic: plan.from, To: plan.to}
+	snap, err := h.review.CheckSnapshot(ctx, id, user.ID)
+	if err == nil && snap.Count > h.syncMax {
+		return redirect(c, h.runner.start(ctx, user, snap, action, renameLanding(plan, q)))
+	}
+	var out review.BatchOutcome
+	if err == nil {
+		out, err = h.review.Bulk(ctx, id, action, user.ID, user.Username, nil)
+	}
 	if msg, status := bulkRefusal(err); msg != "" {
 		form.Errors.From = msg
 		return h.render(c, formStatus(c, status), form)
@@ -88,10 +103,19 @@ func (h *Topics) Rename(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.sessions.AddFlash(c, renamedFlash(plan, out)); err != nil {
-		return err
+	return h.runner.land(c, renameLanding(plan, q), out)
+}
+
+// Progress serves GET /topics/jobs/:job: the progress page of a rename
+// run as a job, as Bulk.Progress serves the queue's.
+func (h *Topics) Progress(c echo.Context) error { return h.runner.progress(c) }
+
+// renameLanding is where a rename ends: its flash, on the list filtered
+// by q.
+func renameLanding(p renamePlan, q string) jobLanding {
+	return func(out review.BatchOutcome) (views.Flash, string) {
+		return renamedFlash(p, out), views.TopicsURL(q, 0)
 	}
-	return redirect(c, views.TopicsURL(q, 0))
 }
 
 // renamePlan is a checked rename: from and to in the spelling to use,

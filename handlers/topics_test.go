@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/newsdesk/newsdesk/article"
@@ -405,5 +406,59 @@ func TestTopicsRenameCSRF(t *testing.T) {
 	}
 	if env.Snapshot(t) != before {
 		t.Error("a refused POST changed the store")
+	}
+}
+
+// A rename of more articles than a request changes (a queue page's worth)
+// runs as a job, with the context of its own that the request's deadline
+// cannot end: 303 to its progress page, which only its starter sees and
+// which refreshes itself, then the list with the flash and its Undo.
+func TestTopicsRenameLargeRunsAsJob(t *testing.T) {
+	env := webtest.New(t)
+	var specs []webtest.Spec
+	for i := range db.MaxLimit + 2 {
+		specs = append(specs, webtest.Spec{Key: fmt.Sprintf("t%03d", i), Title: fmt.Sprintf("Number %d", i), Topics: []string{"Health"}})
+	}
+	ids := env.ImportSpecs(t, specs...)
+	env.CreateUser(t, "bob", webtest.UserPassword("bob"), db.RoleEditor)
+	bob := env.Login(t, "bob", webtest.UserPassword("bob"))
+	c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+
+	resp := c.PostForm("/topics/rename?q=heal", url.Values{"from": {"Health"}, "to": {"Wellbeing"}, "q": {"heal"}})
+	webtest.WantStatus(t, resp, http.StatusOK)
+	resp = c.PostForm("/topics/rename", confirmForm(t, c.Doc(resp)))
+	webtest.WantStatus(t, resp, http.StatusSeeOther)
+	job := resp.Header.Get("Location")
+	if !strings.HasPrefix(job, "/topics/jobs/") {
+		t.Fatalf("a large rename redirects to %q, want its progress page", job)
+	}
+	webtest.WantStatus(t, bob.Get(job), http.StatusNotFound)
+	var doc *goquery.Document
+	for range 400 {
+		resp := c.Get(job)
+		if resp.StatusCode == http.StatusOK {
+			if resp.Header.Get("Refresh") == "" || webtest.ByTestID(c.Doc(resp), "bulk-progress").Length() != 1 {
+				t.Fatal("a progress page that does not refresh itself")
+			}
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		webtest.WantRedirect(t, resp, "/topics?q=heal")
+		doc = c.Doc(c.Follow(resp))
+		break
+	}
+	if doc == nil {
+		t.Fatal("the job did not finish")
+	}
+	want := fmt.Sprintf("Renamed “Health” to “Wellbeing” on %d articles.", db.MaxLimit+2)
+	if got := webtest.Flashes(doc); !slices.Equal(got, []string{want}) {
+		t.Errorf("flash %q, want %q", got, want)
+	}
+	if got := env.Record(t, ids["t000"]).Topics; !slices.Equal(got, []string{"Wellbeing"}) {
+		t.Errorf("t000 topics %q", got)
+	}
+	webtest.WantStatus(t, batchUndo(t, c, doc), http.StatusSeeOther)
+	if got := env.Record(t, ids["t000"]).Topics; !slices.Equal(got, []string{"Health"}) {
+		t.Errorf("after the undo, t000 topics %q", got)
 	}
 }

@@ -62,7 +62,7 @@ type BatchOutcome struct {
 // BulkStore is what bulk actions need of the store, beyond Store.
 type BulkStore interface {
 	SnapshotQuery(ctx context.Context, q db.ListQuery, userID int64) (db.SnapshotInfo, error)
-	SnapshotIDs(ctx context.Context, ids []int64, userID int64) (db.SnapshotInfo, error)
+	SnapshotSeen(ctx context.Context, seen []db.Seen, userID int64) (db.SnapshotInfo, error)
 	SnapshotTopic(ctx context.Context, topic string, userID int64) (db.SnapshotInfo, error)
 	Snapshot(ctx context.Context, id, userID int64) (db.SnapshotInfo, error)
 	BulkApply(ctx context.Context, snapshotID int64, b db.Batch, step db.BulkStep) (db.BatchCounts, error)
@@ -91,21 +91,22 @@ func (s *Service) SnapshotQuery(ctx context.Context, q db.ListQuery, actorID int
 	return snapshot(bs.SnapshotQuery(ctx, q, actorID))
 }
 
-// SnapshotIDs stores the articles with the given ids, at most
-// db.MaxSnapshotIDs (ids of no article are left out). No id is a
-// *FieldError.
-func (s *Service) SnapshotIDs(ctx context.Context, ids []int64, actorID int64) (Snapshot, error) {
+// SnapshotSeen stores the ticked articles, each with the version the
+// editor's page showed (at most db.MaxSnapshotIDs; ids of no article are
+// left out): one changed since that page is skipped by Bulk, never
+// overwritten. No article is a *FieldError.
+func (s *Service) SnapshotSeen(ctx context.Context, seen []db.Seen, actorID int64) (Snapshot, error) {
 	switch {
-	case len(ids) == 0:
+	case len(seen) == 0:
 		return Snapshot{}, &FieldError{Field: "ids", Message: "No article is selected: tick the articles to change, or use “all matching”."}
-	case len(ids) > db.MaxSnapshotIDs:
-		return Snapshot{}, &FieldError{Field: "ids", Message: fmt.Sprintf("%d articles are selected; at most %d can be sent at once: use “all matching” instead.", len(ids), db.MaxSnapshotIDs)}
+	case len(seen) > db.MaxSnapshotIDs:
+		return Snapshot{}, &FieldError{Field: "ids", Message: fmt.Sprintf("%d articles are selected; at most %d can be sent at once: use “all matching” instead.", len(seen), db.MaxSnapshotIDs)}
 	}
 	bs, err := s.bulkStore()
 	if err != nil {
 		return Snapshot{}, err
 	}
-	return snapshot(bs.SnapshotIDs(ctx, ids, actorID))
+	return snapshot(bs.SnapshotSeen(ctx, seen, actorID))
 }
 
 // SnapshotTopic stores the articles that have topic now (case-insensitively).

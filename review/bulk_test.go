@@ -113,7 +113,7 @@ func TestBulkValidation(t *testing.T) {
 			t.Errorf("%+v: %v, want a FieldError", a, err)
 		}
 	}
-	if _, err := f.svc.SnapshotIDs(ctx, nil, 0); err == nil {
+	if _, err := f.svc.SnapshotSeen(ctx, nil, 0); err == nil {
 		t.Error("an empty selection taken")
 	}
 	if len(f.history("a")) != 0 {

@@ -91,6 +91,10 @@ type QueueRow struct {
 	Topics    []string
 	Status    string
 	Published bool
+	// Version is the article's version as the page shows it; the bulk
+	// form posts it with the row's tick (VersionField), so an action
+	// leaves alone an article changed after the page was drawn.
+	Version int64
 	// OpenBy are the other editors who have the article open now (see
 	// handlers' presence), as their usernames; empty when nobody else.
 	OpenBy []string
@@ -134,6 +138,10 @@ func (v QueueView) ElsewhereVerb() string {
 	}
 	return "do"
 }
+
+// VersionField is the name of the bulk form's field that carries the
+// version row id showed: "version-ID".
+func VersionField(id int64) string { return "version-" + idString(id) }
 
 // idString formats an article id for attributes and URLs.
 func idString(id int64) string { return strconv.FormatInt(id, 10) }

@@ -67,6 +67,7 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/bulk/:id/undo", bulk.Undo, member},
 		{http.MethodGet, "/topics", topics.List, member},
 		{http.MethodPost, "/topics/rename", topics.Rename, member},
+		{http.MethodGet, "/topics/jobs/:job", topics.Progress, member},
 		{http.MethodGet, "/dashboard", handlers.NewDashboard(s.store, s.sessions).Show, member},
 
 		{http.MethodGet, "/admin/users", users.List, admin},

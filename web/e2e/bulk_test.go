@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/newsdesk/newsdesk/article"
+	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/web/webtest"
 )
 
@@ -176,5 +177,49 @@ func TestBulkWithoutJavaScript(t *testing.T) {
 		if err != nil || rec.Topics[len(rec.Topics)-1] != "Bulk Topic" {
 			t.Errorf("article %s topics %q (%v)", s, rec.Topics, err)
 		}
+	}
+}
+
+// TestBulkSelectedLeavesLaterChanges: an editor ticks two rows (with `x`
+// and a click); another editor rejects the first before the bulk form is
+// posted; approving the selection leaves that article rejected and says
+// so, since the page showed an older version of it.
+func TestBulkSelectedLeavesLaterChanges(t *testing.T) {
+	a := startApp(t)
+	ed := newTab(t, a, "editor")
+	ed.loginAs(editorName, editorPassword)
+	rowBox := func(i int) string {
+		return fmt.Sprintf(`[data-testid="queue-row"]:nth-child(%d) [data-testid="row-select"]`, i)
+	}
+	ed.keyPress("select the first row", "j")
+	ed.keyPress("tick it", "x")
+	ed.do("tick the second row", chromedp.Click(chromedp.CSS(rowBox(2))))
+	ids := []string{ed.value(rowBox(1)), ed.value(rowBox(2))}
+
+	// The other editor, after the page was drawn.
+	first, err := strconv.ParseInt(ids[0], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := a.Store.Get(context.Background(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejected := article.StatusRejected
+	if _, err := a.Store.Update(context.Background(), first, db.Edit{Version: rec.Version, Status: &rejected, Actor: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+
+	ed.do("choose approve", chromedp.SetValue(chromedp.CSS(`[data-testid="bulk-action"]`), "approve"))
+	ed.click(`[data-testid="bulk-apply-selected"]`, 200)
+	if got := ed.text(`[data-testid="bulk-confirm-text"]`); got != "Approve 2 articles?" {
+		t.Fatalf("confirmation %q", got)
+	}
+	ed.click(`[data-testid="bulk-confirm"]`, 200)
+	if got, want := ed.text(`[data-testid="flash"]`), "Approved 1 article. 1 article left alone: changed by someone since the count."; got != want {
+		t.Errorf("flash %q, want %q", got, want)
+	}
+	if st := a.statuses(t, ids); st[ids[0]] != article.StatusRejected || st[ids[1]] != article.StatusApproved {
+		t.Errorf("statuses %v: want the first rejected (the other editor's), the second approved", st)
 	}
 }

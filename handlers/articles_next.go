@@ -28,21 +28,28 @@ type queuePlace struct {
 	progress *views.Progress
 }
 
-// nextInQueue finds what "save and next" opens for editor (a user id):
-// see placeFor. It returns the article's URL, or "" when current was the
-// last one. It also claims that article for the editor at once (their
-// presence moves there, see PresenceStore.OpenArticle): another editor's
-// "next" a moment later skips it instead of landing on the same one, and
-// the write comes next to the save's rather than between the reads of
-// the next page and the next save (every commit empties SQLite's reader
-// caches; see BenchmarkPresence).
-func (a *Articles) nextInQueue(ctx context.Context, from string, current, editor int64) (string, error) {
-	p, err := a.placeFor(ctx, from, current, editor, nextPages, false)
-	if err != nil || p.nextID == 0 || editor == 0 {
-		return p.nextURL, err
+// findNext finds what "save and next" opens for editor (a user id): see
+// placeFor. It claims nothing: the save runs between finding (before it,
+// as the save may take the current article out of the queue, and with it
+// its place) and claiming (claim, once the save is stored, so that a
+// refused save leaves the editor's presence on the article they are
+// still on).
+func (a *Articles) findNext(ctx context.Context, from string, current, editor int64) (queuePlace, error) {
+	return a.placeFor(ctx, from, current, editor, nextPages, false)
+}
+
+// claim records editor (a user id) on article id at once (their presence
+// moves there, see PresenceStore.OpenArticle): another editor's "next" a
+// moment later skips it instead of landing on the same one, and the write
+// comes next to the save's rather than between the reads of the next page
+// and the next save (every commit empties SQLite's reader caches; see
+// BenchmarkPresence). Nothing happens for id or editor 0.
+func (a *Articles) claim(ctx context.Context, id, editor int64) error {
+	if id == 0 || editor == 0 {
+		return nil
 	}
-	return p.nextURL, recordPresence(ctx, func(ctx context.Context) error {
-		return a.store.OpenArticle(ctx, p.nextID, editor, a.now())
+	return recordPresence(ctx, func(ctx context.Context) error {
+		return a.store.OpenArticle(ctx, id, editor, a.now())
 	})
 }
 

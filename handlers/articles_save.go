@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,7 +22,7 @@ import (
 // to review.Save, then 303 to the article or to the next one of the
 // queue. A failed form comes back with its errors (422), as does a save
 // the article's file could not carry; a stale version gets the conflict
-// page (409). None of these writes anything. A save review.js sends in
+// page (409). None of these writes anything. A save instant.js sends in
 // the background (isBackground) gets JSON instead: see savedAnswer.
 func (a *Articles) Save(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -53,19 +55,27 @@ func (a *Articles) Save(c echo.Context) error {
 	} else if errs.any() {
 		return a.renderReview(c, formStatus(c, http.StatusUnprocessableEntity), rec, form.formView(id, errs))
 	}
-	return a.save(c, rec, form, form.edit(user))
+	return a.save(c, rec, form, form.edit(user), params.Get(shownField))
 }
+
+// shownField is the form field in which instant.js names the review page
+// it shows already while the save runs in the background: its path and
+// query, as the decision bar's data-next-url had it. See nextAfterSave.
+const shownField = "shown_next"
 
 // save runs the workflow's save and answers: redirect, the conflict
 // page, or the form with the reason the file cannot carry the values.
-func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit review.Edit) error {
+// shown is the page instant.js shows already ("" for none, see
+// shownField).
+func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit review.Edit, shown string) error {
 	ctx := c.Request().Context()
-	next := ""
+	var place queuePlace
 	if form.Next {
 		// Find the next article before saving: the save may take this
-		// one out of the queue, and with it its place.
+		// one out of the queue, and with it its place. It is claimed
+		// only once the save is stored (nextAfterSave).
 		var err error
-		if next, err = a.nextInQueue(ctx, form.From, rec.ID, edit.ActorID); err != nil {
+		if place, err = a.findNext(ctx, form.From, rec.ID, edit.ActorID); err != nil {
 			return err
 		}
 	}
@@ -89,9 +99,11 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 	case out.Conflict:
 		return a.renderConflict(c, out.Record, form)
 	}
+	// Stored: from here on, nothing answers as if it were not.
 	msg := saveMessage(rec, out, form.Action, created)
-	to := articleURL(rec.ID, form.From)
+	to, next, notice := articleURL(rec.ID, form.From), "", ""
 	if form.Next {
+		next, notice = a.nextAfterSave(c, rec.ID, place, shown, edit.ActorID)
 		to = next
 		if next == "" {
 			msg += " That was the last article of this queue."
@@ -104,13 +116,69 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 		// next article's page.
 		flash.Undo = UndoFor(rec.ID, out.Record.Version, form.From)
 	}
-	if isBackground(c) {
-		return a.savedAnswer(c, articleURL(rec.ID, form.From), flash, next, to)
+	flashes := []views.Flash{flash}
+	if notice != "" {
+		flashes = append(flashes, views.Flash{Kind: "warn", Text: notice})
 	}
-	if err := a.sessions.AddFlash(c, flash); err != nil {
-		return err
+	if isBackground(c) {
+		return a.savedAnswer(c, articleURL(rec.ID, form.From), flashes, next, to)
+	}
+	for _, f := range flashes {
+		if err := a.sessions.AddFlash(c, f); err != nil {
+			return err
+		}
 	}
 	return redirect(c, to)
+}
+
+// nextAfterSave decides and claims (see claim) the article a stored
+// "save and next" of current moves on to: the one instant.js shows
+// already (shown, a review page URL, "" for none) when no other editor
+// has it open, else place's, found before the save. notice says, when
+// shown was taken, by whom ("" otherwise), so that the editor is not left
+// on an article someone else is reviewing. The save is stored: a failure
+// here is logged, never the answer.
+func (a *Articles) nextAfterSave(c echo.Context, current int64, place queuePlace, shown string, editor int64) (next, notice string) {
+	ctx := c.Request().Context()
+	next, id := place.nextURL, place.nextID
+	if sid, from, ok := reviewPage(shown); ok && sid != current && sid != id {
+		open, err := a.openByOthers(ctx, []int64{sid}, editor)
+		switch {
+		case err != nil: // unknown: leave the editor where they are
+			logStored(c, "who has the article shown open", err)
+			next, id = articleURL(sid, from), sid
+		case len(open[sid]) == 0:
+			next, id = articleURL(sid, from), sid
+		default:
+			notice = a.takenNotice(ctx, sid, open[sid], next != "")
+		}
+	}
+	if err := a.claim(ctx, id, editor); err != nil {
+		logStored(c, "claiming the next article", err)
+	}
+	return next, notice
+}
+
+// takenNotice tells the editor that the article on their screen is open
+// by others: “Title” is open by bob: here is the next article instead.
+func (a *Articles) takenNotice(ctx context.Context, id int64, by []string, moved bool) string {
+	what := "The article shown"
+	if rec, err := a.store.Get(ctx, id); err == nil {
+		what = "“" + shortTitle(rec.Article.Title) + "”"
+	}
+	text := what + " is open by " + strings.Join(by, " and ")
+	if moved {
+		return text + ": here is the next article instead."
+	}
+	return text + ", and no other article of this queue is free."
+}
+
+// logStored logs a failure after a save was stored, which the answer
+// does not report: the editor's save is safe, only an extra (the next
+// article's claim, the progress) is missing.
+func logStored(c echo.Context, what string, err error) {
+	slog.Default().WarnContext(c.Request().Context(), "after a stored save: "+what,
+		slog.String("path", c.Request().URL.Path), slog.Any("error", err))
 }
 
 // newTopics are the topics of after that before lacks and that no article
@@ -240,7 +308,7 @@ func shortTitle(s string) string {
 	return strings.TrimRight(cut, " ,.;:") + "…"
 }
 
-// backgroundHeader marks a save that review.js sends in the background
+// backgroundHeader marks a save that instant.js sends in the background
 // while it already shows the next article (the optimistic "approve and
 // next"). Such a save is answered with JSON, never a redirect, and leaves
 // no flash in the session: the page that would show it is on screen
@@ -251,53 +319,53 @@ func isBackground(c echo.Context) bool {
 	return c.Request().Header.Get(backgroundHeader) == "1"
 }
 
-// Reasons a background save was refused, for review.js (saveAnswer.Reason).
+// Reasons a background save was refused, for instant.js (saveAnswer.Reason).
 const (
 	reasonConflict = "conflict" // someone saved the article since the form was shown
 	reasonInvalid  = "invalid"  // a field is not valid, or the file cannot carry it
 )
 
 // saveAnswer is the JSON answer to a background save. On success (200)
-// Kind is "ok" and Text the flash the redirect would have carried; Undo
-// is its Undo button (nil when nothing changed); Next is where the
-// redirect would have gone and Progress the place of that article in its
-// queue now, after the save ("12 of 48 pending in this queue", "" when
-// unknown). Refused (409, 422): Kind is "error", Reason says why, Text
-// names the article and the reason, and nothing was written.
+// Kind is "ok" and Text the flash the redirect would have carried; Flash
+// is that flash and any notice after it as views.FlashBoxes renders them
+// (with the Undo button; "" if rendering failed); Next is where the
+// redirect would have gone (the article instant.js shows, when it was
+// free: compare ids, the query may differ) and Progress the place of that
+// article in its queue now, after the save ("12 of 48 pending in this
+// queue", "" when unknown). Refused (409, 422): Kind is "error", Reason
+// says why, Text names the article and the reason, and nothing was
+// written.
 type saveAnswer struct {
-	Kind     string      `json:"kind"`
-	Text     string      `json:"text"`
-	Reason   string      `json:"reason,omitempty"`
-	Article  string      `json:"article"` // the saved article's page, in its queue
-	Undo     *undoAnswer `json:"undo,omitempty"`
-	Next     string      `json:"next,omitempty"`
-	Progress string      `json:"progress,omitempty"`
+	Kind     string `json:"kind"`
+	Text     string `json:"text"`
+	Reason   string `json:"reason,omitempty"`
+	Article  string `json:"article"` // the saved article's page, in its queue
+	Flash    string `json:"flash,omitempty"`
+	Next     string `json:"next,omitempty"`
+	Progress string `json:"progress,omitempty"`
 }
 
-// undoAnswer is the Undo form of a flash (views.UndoTarget): review.js
-// builds the same form flash.templ renders, with the page's CSRF token.
-type undoAnswer struct {
-	Action  string `json:"action"` // the URL to POST to
-	Version int64  `json:"version"`
-	Latest  bool   `json:"latest"`
-	From    string `json:"from,omitempty"`
-}
-
-// savedAnswer answers a background save that was stored: the flash as
-// JSON, and the progress of the article the save moves on to (next, ""
-// for none), counted after the save, so that the page of that article,
-// fetched before the save, can correct its count.
-func (a *Articles) savedAnswer(c echo.Context, page string, flash views.Flash, next, to string) error {
-	ans := saveAnswer{Kind: flash.Kind, Text: flash.Text, Article: page, Next: to}
-	if u := flash.Undo; u != nil {
-		ans.Undo = &undoAnswer{Action: u.Action(), Version: u.Version, Latest: u.Latest, From: u.From}
+// savedAnswer answers a background save that was stored, always with 200:
+// the flashes (the save's first) as JSON and HTML, and the progress of
+// the article the save moves on to (next, "" for none), counted after the
+// save, so that the page of that article, fetched before the save, can
+// correct its count. What fails here is logged and left out: a 500 would
+// say "not saved" of a save that was stored.
+func (a *Articles) savedAnswer(c echo.Context, page string, flashes []views.Flash, next, to string) error {
+	ctx := c.Request().Context()
+	ans := saveAnswer{Kind: flashes[0].Kind, Text: flashes[0].Text, Article: page, Next: to}
+	var buf bytes.Buffer
+	if err := views.FlashBoxes(flashes, CSRFToken(c)).Render(ctx, &buf); err != nil {
+		logStored(c, "rendering the flash", err)
+	} else {
+		ans.Flash = buf.String()
 	}
 	if id, from, ok := reviewPage(next); ok {
-		place, err := a.placeInQueue(c.Request().Context(), from, id, showPages, true)
-		if err != nil {
-			return err
-		}
-		if place.progress != nil {
+		place, err := a.placeInQueue(ctx, from, id, showPages, true)
+		switch {
+		case err != nil:
+			logStored(c, "counting the next article's place", err)
+		case place.progress != nil:
 			ans.Progress = place.progress.String()
 		}
 	}

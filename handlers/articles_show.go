@@ -30,10 +30,16 @@ func (a *Articles) Show(c echo.Context) error {
 }
 
 // isPrefetch reports whether the browser fetches the page ahead of a
-// visit (<link rel="prefetch">, speculation rules): such a fetch must not
-// take the flashes meant for the page the editor sees next.
-func isPrefetch(c echo.Context) bool {
-	h := c.Request().Header
+// visit (<link rel="prefetch">, speculation rules, instant.js): such a
+// fetch must not take the flashes meant for the page the editor sees next.
+func isPrefetch(c echo.Context) bool { return IsPrefetch(c.Request()) }
+
+// IsPrefetch reports whether r fetches a page ahead of a visit: a
+// Sec-Purpose or Purpose header saying "prefetch". Such a request is not
+// the editor's doing: it claims nothing, takes no flash, and the session
+// does not count it as activity (web's session middleware).
+func IsPrefetch(r *http.Request) bool {
+	h := r.Header
 	return strings.Contains(h.Get("Sec-Purpose"), "prefetch") || h.Get("Purpose") == "prefetch"
 }
 

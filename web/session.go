@@ -240,7 +240,10 @@ func (m *sessionManager) load(next echo.HandlerFunc) echo.HandlerFunc {
 		switch {
 		case o.user != nil:
 			handlers.SetUser(c, o.user)
-			if o.refresh && !isBackground(c) {
+			// A page's own requests (heartbeats, prefetches of the next
+			// article) are not the user's activity: an open tab must not
+			// keep its session alive for ever.
+			if o.refresh && !isBackground(c) && !handlers.IsPrefetch(c.Request()) {
 				sess.Values[keySeen] = m.now().Unix()
 				dirty = true
 			}

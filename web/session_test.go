@@ -158,6 +158,29 @@ func TestSessionLifetime(t *testing.T) {
 			t.Fatal("a page's heartbeats kept the session from going idle")
 		}
 	})
+	t.Run("prefetches are not activity", func(t *testing.T) {
+		// instant.js fetches the next article's page ahead, again and
+		// again while the tab is shown: that is the page, not the editor.
+		for _, h := range []string{"Purpose", "Sec-Purpose"} {
+			t.Run(h, func(t *testing.T) {
+				env := webtest.New(t)
+				ids := env.ImportText(t, map[string]string{"one.md": webtest.PlainArticle("One")})
+				c := env.Login(t, webtest.EditorName, webtest.EditorPassword)
+				for elapsed := time.Duration(0); elapsed <= web.DefaultIdleTimeout; elapsed += 10 * time.Minute {
+					env.Clock.Advance(10 * time.Minute)
+					req := c.NewRequest(http.MethodGet, webtest.ArticlePath(ids["one"]), nil)
+					req.Header.Set(h, "prefetch")
+					resp := c.Do(req)
+					if elapsed+10*time.Minute < web.DefaultIdleTimeout && resp.StatusCode != http.StatusOK {
+						t.Fatalf("prefetch after %v: status %d", elapsed, resp.StatusCode)
+					}
+				}
+				if c.LoggedIn() {
+					t.Fatal("prefetches kept the session from going idle")
+				}
+			})
+		}
+	})
 	t.Run("absolute", func(t *testing.T) {
 		env := webtest.New(t)
 		c := env.Login(t, webtest.EditorName, webtest.EditorPassword)

@@ -3,7 +3,10 @@
 // data-next-url). On Approve, Reject or Save and next (keys a, r, n or a
 // click) it shows that page at once and sends the save in the background;
 // the save's answer then fills the flash, with its Undo, or says what was
-// not saved and why, with a way back to it.
+// not saved and why, with a way back to it. The save names the page shown
+// (shown_next): the server claims that article for the editor when no one
+// else has it open, else answers with its own next, and the editor is
+// taken there with a notice (two editors never silently share an article).
 //
 // It only ever takes over when it can do exactly what the form would:
 // without a fetched next page, with a modifier held, with a field the
@@ -18,6 +21,10 @@
   // MAX_AGE_MS: a fetched page older than this is fetched again rather
   // than shown: another editor may have decided that article meanwhile.
   var MAX_AGE_MS = 60 * 1000;
+  // MAX_IDLE_ROUNDS: how many times the next page is fetched again without
+  // a key, click or touch in between. Each fetch is a logged-in request:
+  // a tab left open must neither load the server nor look busy for ever.
+  var MAX_IDLE_ROUNDS = 3;
   // IDLE_MS bounds the wait for an idle moment before fetching.
   var IDLE_MS = 200;
   // KEEPALIVE_MAX is the largest body sent with keepalive (the browser
@@ -42,6 +49,7 @@
   var waiting = false; // a plain submit waits for them
   var modified = false; // the last click on a button had a modifier
   var shown = here(); // the URL whose page is on screen
+  var idleRounds = 0; // fetches again since the editor's last input
 
   function here() { return location.pathname + location.search; }
 
@@ -74,11 +82,36 @@
       .catch(function () { /* the form posts as always */ });
   }
   // refresh fetches the next page again once it is old, when the tab is
-  // seen (a hidden tab waits until it is shown again).
+  // seen (a hidden tab waits until it is shown again) and, after
+  // MAX_IDLE_ROUNDS, only once the editor is back (a key, a click).
   function refresh(url, signal) {
-    if (document.visibilityState === "visible") { prefetch(url, signal); return; }
-    document.addEventListener("visibilitychange", function () { refresh(url, signal); }, { once: true, signal: signal });
+    if (document.visibilityState !== "visible") {
+      document.addEventListener("visibilitychange", function () { refresh(url, signal); }, { once: true, signal: signal });
+      return;
+    }
+    if (idleRounds >= MAX_IDLE_ROUNDS) {
+      whenBack(function () { refresh(url, signal); }, signal);
+      return;
+    }
+    idleRounds++;
+    prefetch(url, signal);
   }
+  var INPUTS = ["keydown", "pointerdown"];
+  // whenBack runs fn once, at the editor's next input.
+  function whenBack(fn, signal) {
+    var done = false;
+    var once = function () {
+      if (done) return;
+      done = true;
+      fn();
+    };
+    INPUTS.forEach(function (type) {
+      document.addEventListener(type, once, { capture: true, once: true, signal: signal });
+    });
+  }
+  INPUTS.forEach(function (type) {
+    document.addEventListener(type, function () { idleRounds = 0; }, { capture: true });
+  });
   function ready() {
     return next && Date.now() - next.at < MAX_AGE_MS ? next : null;
   }
@@ -106,13 +139,19 @@
       return;
     }
     ev.preventDefault();
+    // new FormData(form, button) would add the button, but older browsers
+    // (before Chrome 112, Firefox 111, Safari 16.4) ignore it and Approve
+    // would go as a plain save: set it here.
+    var body = new URLSearchParams(new FormData(form));
+    if (button.name) body.set(button.name, button.value);
+    body.set("shown_next", pf.url); // see nextAfterSave in handlers/articles_save.go
     var save = {
       url: form.getAttribute("action"), // form.action would be the buttons named "action"
-      body: new URLSearchParams(new FormData(form, button)),
+      body: body,
       title: textOf(document.getElementById("article-title")),
       page: shown
     };
-    var slot = show(pf, save);
+    var slot = show(pf, save.title, false);
     send(save, slot, pf.url);
   }
   function settled() {
@@ -120,20 +159,24 @@
   }
 
   // show replaces <main> with the fetched page, as a page load would show
-  // it, and returns the flash slot it put at its top for the save's answer.
-  function show(pf, save) {
+  // it, and returns the flash slot it put at its top for the save's answer
+  // (saying "Saving “title”…" until then). With replace, the page shown
+  // before leaves the history (it was not the editor's to review).
+  function show(pf, title, replace) {
     next = null;
     var main = document.getElementById("main");
     var fresh = pf.doc.getElementById("main");
     if (!main || !fresh) return null;
     if (page) page.abort();
     if (!history.state || !history.state.newsdesk) history.replaceState({ newsdesk: true }, "");
-    history.pushState({ newsdesk: true }, "", pf.url);
+    if (replace) history.replaceState({ newsdesk: true }, "", pf.url);
+    else history.pushState({ newsdesk: true }, "", pf.url);
     shown = here();
+    idleRounds = 0;
     document.title = pf.doc.title;
     // Scripts parsed by DOMParser never run: the page's own are here already.
     main.replaceChildren.apply(main, Array.prototype.slice.call(fresh.childNodes));
-    var slot = flashBox("pending", "Saving “" + save.title + "”…");
+    var slot = flashBox("pending", "Saving “" + title + "”…");
     slot.appendChild(undoSpace());
     main.insertBefore(slot, main.firstChild);
     window.scrollTo(0, 0);
@@ -193,16 +236,63 @@
     }
   }
 
+  // articleOf is the article id of a review page URL, "" for any other.
+  function articleOf(url) {
+    var m = /^\/articles\/(\d+)(?:[?#]|$)/.exec(url || "");
+    return m ? m[1] : "";
+  }
+
   function saved(ans, slot, nextURL) {
+    var stillThere = slot && slot.isConnected; // else the editor moved on; the newer save speaks
+    // The server chose another next article than the one shown (someone
+    // else has that one open): go there, unless there is none.
+    if (stillThere && articleOf(ans.next) && articleOf(ans.next) !== articleOf(nextURL)) {
+      moveTo(ans, slot);
+      return;
+    }
     // The count on the page shown was made before the save took this
     // article out of the queue: the answer has it as it is now.
-    if (ans.progress && ans.next === nextURL && shown === nextURL) {
+    if (ans.progress && articleOf(ans.next) === articleOf(nextURL) && shown === nextURL) {
       var p = document.querySelector("[data-testid='progress']");
       if (p) p.textContent = ans.progress;
     }
-    if (!slot || !slot.isConnected) return; // the editor moved on; the newer save speaks
-    fill(slot, ans.kind || "ok", ans.text);
-    if (ans.undo) slot.appendChild(undoForm(ans.undo));
+    if (stillThere) putFlash(slot, ans);
+  }
+
+  // moveTo shows the article the save's answer names in place of the one
+  // shown, with the answer's flashes (the notice says why), as the
+  // redirect of the form would. It loads the page if it cannot.
+  function moveTo(ans, slot) {
+    var url = ans.next;
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) {
+        var html = r.ok && !r.redirected && /^text\/html/.test(r.headers.get("Content-Type") || "");
+        return html ? r.text() : null;
+      })
+      .then(function (text) {
+        var doc = text && new DOMParser().parseFromString(text, "text/html");
+        if (!doc || !doc.querySelector("main form.review-form") || !slot.isConnected) throw new Error("no page");
+        var box = show({ url: url, doc: doc }, "", true);
+        if (box) putFlash(box, ans);
+        else throw new Error("no page");
+      })
+      .catch(function () {
+        if (slot.isConnected) location.replace(url);
+      });
+  }
+
+  // putFlash replaces the slot with the answer's flashes as the server
+  // rendered them (views.FlashBoxes: the markup lives there only), or,
+  // should the answer lack them, with its text.
+  function putFlash(slot, ans) {
+    if (!ans.flash) {
+      fill(slot, ans.kind || "ok", ans.text);
+      return;
+    }
+    // A <template>'s content is inert: nothing in it runs or loads.
+    var t = document.createElement("template");
+    t.innerHTML = ans.flash;
+    slot.replaceWith(t.content);
   }
 
   // failed says what was not saved and why, in the flash slot when the
@@ -238,7 +328,8 @@
     if (reason !== "conflict" && reason !== "invalid") box.appendChild(link(save.page, "Open it"));
   }
 
-  // ---- Flash markup: as views/flash.templ renders it ----
+  // ---- Flash markup for what only this script says ("Saving…", "Not
+  // saved"); the save's own flash comes rendered (putFlash) ----
   function flashBox(kind, text) {
     var box = document.createElement("div");
     box.setAttribute("role", "status");
@@ -253,29 +344,6 @@
     span.setAttribute("data-testid", "flash");
     span.textContent = text;
     box.replaceChildren(span);
-  }
-  function undoForm(u) {
-    var f = document.createElement("form");
-    f.method = "post";
-    f.setAttribute("action", u.action);
-    f.className = "undo";
-    f.appendChild(hidden("_csrf", csrf()));
-    f.appendChild(hidden("version", String(u.version)));
-    if (u.latest) f.appendChild(hidden("latest", "1"));
-    if (u.from) f.appendChild(hidden("from", u.from));
-    var b = document.createElement("button");
-    b.type = "submit";
-    b.className = "small";
-    b.setAttribute("data-key", "u");
-    b.setAttribute("aria-keyshortcuts", "u");
-    b.setAttribute("data-testid", "flash-undo");
-    b.appendChild(document.createTextNode("Undo "));
-    var k = document.createElement("kbd");
-    k.setAttribute("aria-hidden", "true");
-    k.textContent = "u";
-    b.appendChild(k);
-    f.appendChild(b);
-    return f;
   }
   // undoSpace holds the room of the Undo button the answer brings, unseen,
   // so that the flash does not grow when it comes.
@@ -304,10 +372,6 @@
     a.href = href;
     a.textContent = text;
     return a;
-  }
-  function csrf() {
-    var i = document.querySelector("form.review-form input[name=_csrf]");
-    return i ? i.value : "";
   }
   function textOf(el) { return el ? el.textContent.replace(/\s+/g, " ").trim() : "this article"; }
 

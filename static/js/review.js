@@ -174,7 +174,13 @@
     // A form shown again with errors holds edits that were not saved.
     var initial = form.querySelector(".error-summary") ? null : snapshot(form);
     var submitting = false;
-    on(form, "submit", function (ev) { if (!ev.defaultPrevented) submitting = true; });
+    // Heard on the document, as the event bubbles there after every
+    // listener of the form has run: instant.js's among them, which
+    // cancels the submit when it saves in the background (a listener on
+    // the form, added before instant.js's, would never see that).
+    on(document, "submit", function (ev) {
+      if (ev.target === form && !ev.defaultPrevented) submitting = true;
+    });
     on(window, "beforeunload", function (ev) {
       if (submitting || snapshot(form) === initial) return;
       ev.preventDefault();

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/newsdesk/newsdesk/article"
@@ -302,4 +304,144 @@ func TestPrefetchTriage25(t *testing.T) {
 			}
 		}
 	}
+}
+
+// watchDialogs answers every JavaScript dialog of the tab with "stay"
+// and sends its type on the channel it returns.
+func (tb *tab) watchDialogs() <-chan page.DialogType {
+	dialogs := make(chan page.DialogType, 4)
+	go func() {
+		for ev, err := range chromedp.Events(tb.ctx, page.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			dialogs <- ev.Type
+			go func() { // stay on the page
+				_ = chromedp.Do(tb.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+					_, err := cdp.Call(ctx, t, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+					return err
+				}))
+			}()
+		}
+	}()
+	return dialogs
+}
+
+// decideFirstAtOnce opens the queue's first article, waits for the next
+// page, decides with key and waits until the next article is shown and
+// the save answered. It returns the queue's titles.
+func (tb *tab) decideFirstAtOnce(key string) []string {
+	tb.t.Helper()
+	titles := tb.texts(`[data-testid="row-title"]`)
+	tb.click(`[data-testid="row-title"]`, 200)
+	tb.nextReady()
+	eval[bool](tb, `(window.e2eSameDocument = true)`)
+	tb.keyPress(key, key)
+	tb.waitFor("the next article shown", fmt.Sprintf(`document.querySelector('[data-testid="title"]').textContent.trim() === %q`, titles[1]))
+	tb.waitFor("the save's flash", `!!document.querySelector('[data-testid="flash-undo"]')`)
+	if !eval[bool](tb, `window.e2eSameDocument === true`) {
+		tb.t.Fatalf("%s: `%s` loaded a page", tb.name, key)
+	}
+	return titles
+}
+
+// TestPrefetchUnsavedGuard: on the article shown at once, leaving with
+// an edit not saved asks first, as on a page loaded (review.js's guard
+// must not take instant.js's submit for a page left).
+func TestPrefetchUnsavedGuard(t *testing.T) {
+	a := startApp(t)
+	tb := newTab(t, a, "guard")
+	tb.loginAs(editorName, editorPassword)
+	tb.instantNext()
+	tb.decideFirstAtOnce("a")
+	second := tb.path()
+	dialogs := tb.watchDialogs()
+	tb.typeInto("#note", "half a thought")
+	tb.do("click the back link", chromedp.Click(chromedp.CSS(`[data-testid="back-to-queue"]`)))
+	select {
+	case typ := <-dialogs:
+		if typ != page.DialogTypeBeforeunload {
+			t.Errorf("dialog %s, want beforeunload", typ)
+		}
+	case <-time.After(actionTimeout):
+		t.Fatal("leaving the article shown at once with an unsaved note did not ask")
+	}
+	if got := tb.path(); got != second {
+		t.Errorf("after staying the page is %q, want %q", got, second)
+	}
+
+	// A submit that a listener of the form added after review.js's
+	// cancels (as instant.js's does while an earlier save is on its way)
+	// leaves the page where it is: the guard stays on.
+	eval[bool](tb, `(document.querySelector("form.review-form").addEventListener("submit", (e) => e.preventDefault()), true)`)
+	tb.do("click Save", chromedp.Click(chromedp.CSS(`[data-testid="save"]`)))
+	tb.do("click the back link", chromedp.Click(chromedp.CSS(`[data-testid="back-to-queue"]`)))
+	select {
+	case <-dialogs:
+	case <-time.After(actionTimeout):
+		t.Fatal("after a cancelled submit, leaving with an unsaved note did not ask")
+	}
+	if got := tb.path(); got != second {
+		t.Errorf("after staying the page is %q, want %q", got, second)
+	}
+}
+
+// TestPrefetchOlderBrowser: a browser whose FormData ignores the
+// submitter (before Chrome 112, Firefox 111, Safari 16.4) still sends
+// Approve as Approve.
+func TestPrefetchOlderBrowser(t *testing.T) {
+	a := startApp(t)
+	tb := newTab(t, a, "old-formdata")
+	tb.loginAs(editorName, editorPassword)
+	tb.instantNext()
+	tb.click(`[data-testid="row-title"]`, 200)
+	first := tb.path()
+	tb.nextReady()
+	eval[bool](tb, `(window.FormData = class extends FormData { constructor(form) { super(form); } }, true)`)
+	tb.keyPress("a", "a")
+	tb.waitFor("the next article shown", fmt.Sprintf(`location.pathname !== %q`, strings.SplitN(first, "?", 2)[0]))
+	tb.waitFor("the save's flash", `!!document.querySelector('[data-testid="flash-undo"]')`)
+	if rec, err := a.Store.Get(context.Background(), articleID(first)); err != nil || rec.Status != article.StatusApproved {
+		t.Errorf("the first article is %v (%v), want approved", rec.Status, err)
+	}
+}
+
+// TestPrefetchPresence: the next article the page fetched ahead was
+// opened meanwhile by rita. Approve shows it at once, but the save's
+// answer moves on (the server claims its own next, which skips rita's)
+// and the editor is taken to the article after it, told why: two editors
+// never silently review one article.
+func TestPrefetchPresence(t *testing.T) {
+	a := startApp(t)
+	ed := newTab(t, a, "editor")
+	ed.loginAs(editorName, editorPassword)
+	ed.instantNext()
+	titles := ed.texts(`[data-testid="row-title"]`)
+	ed.click(`[data-testid="row-title"]`, 200)
+	first := ed.path()
+	next := ed.nextReady()
+
+	rita := newTab(t, a, "rita")
+	rita.loginAs(otherName, otherPassword)
+	rita.open(next)
+
+	eval[bool](ed, `(window.e2eSameDocument = true)`)
+	ed.keyPress("a", "a")
+	// Titles may repeat in the queue: wait for the address.
+	ed.waitFor("the article after rita's", fmt.Sprintf(`location.pathname !== %q && location.pathname !== %q && !document.querySelector(".notice.pending")`,
+		strings.SplitN(next, "?", 2)[0], strings.SplitN(first, "?", 2)[0]))
+	if got := ed.text(`[data-testid="title"]`); got != titles[2] {
+		t.Errorf("the editor is on %q (%s), want %q, the article after rita's %s", got, ed.path(), titles[2], next)
+	}
+	if !eval[bool](ed, `window.e2eSameDocument === true`) {
+		t.Error("moving on loaded a page")
+	}
+	flashes := ed.texts(`[data-testid="flash"]`)
+	if len(flashes) != 2 || !strings.HasPrefix(flashes[0], "Approved “") || !strings.Contains(flashes[1], "is open by "+otherName) {
+		t.Errorf("flashes %q, want the approval and that %s has the article", flashes, otherName)
+	}
+	if rec, err := a.Store.Get(context.Background(), articleID(first)); err != nil || rec.Status != article.StatusApproved {
+		t.Errorf("the first article is %v (%v), want approved", rec.Status, err)
+	}
+	ed.step("moved-on")
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -31,13 +32,18 @@ type Articles struct {
 	store    ArticleStore
 	review   *review.Service
 	sessions Sessions
+	log      *slog.Logger
 	now      func() time.Time
 	pageSize int // queue rows per page
 }
 
-// NewArticles returns the article handlers.
-func NewArticles(store ArticleStore, s Sessions) *Articles {
-	return &Articles{store: store, review: review.New(store), sessions: s, now: time.Now, pageSize: db.DefaultLimit}
+// NewArticles returns the article handlers; log gets what goes wrong
+// without being the request's answer (slog.Default() when nil).
+func NewArticles(store ArticleStore, s Sessions, log *slog.Logger) *Articles {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Articles{store: store, review: review.New(store), sessions: s, log: log, now: time.Now, pageSize: db.DefaultLimit}
 }
 
 // articleID reads the :id path parameter; anything but a positive integer

@@ -145,7 +145,7 @@ func (a *Articles) nextAfterSave(c echo.Context, current int64, place queuePlace
 		open, err := a.openByOthers(ctx, []int64{sid}, editor)
 		switch {
 		case err != nil: // unknown: leave the editor where they are
-			logStored(c, "who has the article shown open", err)
+			a.logStored(c, "who has the article shown open", err)
 			next, id = articleURL(sid, from), sid
 		case len(open[sid]) == 0:
 			next, id = articleURL(sid, from), sid
@@ -154,7 +154,7 @@ func (a *Articles) nextAfterSave(c echo.Context, current int64, place queuePlace
 		}
 	}
 	if err := a.claim(ctx, id, editor); err != nil {
-		logStored(c, "claiming the next article", err)
+		a.logStored(c, "claiming the next article", err)
 	}
 	return next, notice
 }
@@ -176,8 +176,8 @@ func (a *Articles) takenNotice(ctx context.Context, id int64, by []string, moved
 // logStored logs a failure after a save was stored, which the answer
 // does not report: the editor's save is safe, only an extra (the next
 // article's claim, the progress) is missing.
-func logStored(c echo.Context, what string, err error) {
-	slog.Default().WarnContext(c.Request().Context(), "after a stored save: "+what,
+func (a *Articles) logStored(c echo.Context, what string, err error) {
+	a.log.WarnContext(c.Request().Context(), "after a stored save: "+what,
 		slog.String("path", c.Request().URL.Path), slog.Any("error", err))
 }
 
@@ -356,7 +356,7 @@ func (a *Articles) savedAnswer(c echo.Context, page string, flashes []views.Flas
 	ans := saveAnswer{Kind: flashes[0].Kind, Text: flashes[0].Text, Article: page, Next: to}
 	var buf bytes.Buffer
 	if err := views.FlashBoxes(flashes, CSRFToken(c)).Render(ctx, &buf); err != nil {
-		logStored(c, "rendering the flash", err)
+		a.logStored(c, "rendering the flash", err)
 	} else {
 		ans.Flash = buf.String()
 	}
@@ -364,7 +364,7 @@ func (a *Articles) savedAnswer(c echo.Context, page string, flashes []views.Flas
 		place, err := a.placeInQueue(ctx, from, id, showPages, true)
 		switch {
 		case err != nil:
-			logStored(c, "counting the next article's place", err)
+			a.logStored(c, "counting the next article's place", err)
 		case place.progress != nil:
 			ans.Progress = place.progress.String()
 		}

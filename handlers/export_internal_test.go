@@ -30,7 +30,7 @@ func TestExportErrorBeforeTheFirstByteIsAPage(t *testing.T) {
 	for _, format := range []string{formatZip, formatYAML} {
 		t.Run(format, func(t *testing.T) {
 			e := echo.New()
-			e.GET("/export", NewArticles(brokenExport{}, nil).Export)
+			e.GET("/export", NewArticles(brokenExport{}, nil, nil).Export)
 			rec := httptest.NewRecorder()
 			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export?format="+format, nil))
 			if rec.Code != http.StatusInternalServerError {

@@ -35,7 +35,7 @@ type route struct {
 func (s *Server) table() []route {
 	auth := handlers.NewAuth(s.store, s.sessions, handlers.NewThrottle(handlers.ThrottleConfig{Now: s.cfg.Now}), s.log)
 	users := handlers.NewUsers(s.store, s.sessions)
-	articles := handlers.NewArticles(s.store, s.sessions)
+	articles := handlers.NewArticles(s.store, s.sessions, s.log)
 	topics := handlers.NewTopics(s.store, s.sessions)
 	health := handlers.Health(s.store, s.log)
 	bulk := handlers.NewBulk(s.store, s.sessions, s.log)

@@ -127,6 +127,17 @@
     modified = false;
     if (ev.defaultPrevented || !button || !MOVES_ON[button.value] || mod) return;
     if (waiting) { ev.preventDefault(); return; } // a key pressed twice
+    var unsaved = document.querySelector("[data-save-failed]");
+    if (unsaved) {
+      // An earlier decision is not saved: moving on (even by the plain
+      // form, which a server that is down answers with the browser's
+      // error page) would lose it. It is dealt with first.
+      ev.preventDefault();
+      unsaved.scrollIntoView({ block: "nearest" });
+      var first = unsaved.querySelector("button");
+      if (first) first.focus();
+      return;
+    }
     var pf = ready();
     if (!enabled() || !pf || !form.checkValidity()) {
       // The plain submit; after any background save still going, so that
@@ -227,7 +238,7 @@
     switch (true) {
       case r.type === "opaqueredirect": return "the server did not confirm it; open it to check";
       case r.status === 401: return "your session has ended; log in again";
-      case r.status === 403: return "the server refused it (the page may be too old: open it and try again)";
+      case r.status === 403: return "the server refused it: your session may have ended (log in again in another tab, then Try again)";
       case r.status === 404: return "the article is no longer there";
       case r.status === 413: return "the form is larger than the server accepts";
       case r.status === 429: return "too many requests; wait a minute";
@@ -324,8 +335,42 @@
     b.setAttribute("data-testid", "save-failed-open");
     b.textContent = reason === "conflict" || reason === "invalid" ? "Open it" : "Try again";
     again.appendChild(b);
+    again.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      resend(again, box, save);
+    });
     box.appendChild(again);
     if (reason !== "conflict" && reason !== "invalid") box.appendChild(link(save.page, "Open it"));
+    var drop = document.createElement("button");
+    drop.type = "button";
+    drop.className = "small";
+    drop.setAttribute("data-testid", "save-failed-discard");
+    drop.textContent = "Discard";
+    drop.addEventListener("click", function () { box.remove(); });
+    box.appendChild(drop);
+  }
+
+  // resend posts a failed save again as a plain form, with the CSRF token
+  // of a freshly fetched page: the one the save carried is stale when the
+  // session ended and the editor logged in again (in another tab). When
+  // the fetch lands on the login page, the editor is told to log in first
+  // and the values stay on screen.
+  function resend(form, box, save) {
+    fetch(save.page, { credentials: "same-origin", headers: { "Purpose": "prefetch" } })
+      .then(function (r) { return r.text().then(function (t) { return { r: r, text: t }; }); })
+      .then(function (got) {
+        var doc = new DOMParser().parseFromString(got.text, "text/html");
+        var token = doc.querySelector("form.review-form input[name=_csrf]");
+        if (!got.r.ok || !token) {
+          box.querySelector("[data-testid=flash]").textContent = "Not saved: “" + save.title +
+            "”: your session has ended. Log in again in another tab, then press Try again here.";
+          return;
+        }
+        form.querySelector("input[name=_csrf]").value = token.value;
+        box.removeAttribute("data-save-failed"); // leaving now is the editor's choice
+        form.submit();
+      })
+      .catch(function () { form.submit(); });
   }
 
   // ---- Flash markup for what only this script says ("Saving…", "Not
@@ -397,9 +442,10 @@
     if (here() !== shown) location.reload();
   });
   // A save still on its way is lost when the page is left before it is
-  // answered (keepalive aside, its answer is): ask first.
+  // answered (keepalive aside, its answer is), and one that failed when
+  // its notice goes: ask first.
   window.addEventListener("beforeunload", function (ev) {
-    if (!inFlight.length) return;
+    if (!inFlight.length && !document.querySelector("[data-save-failed]")) return;
     ev.preventDefault();
     ev.returnValue = "";
   });

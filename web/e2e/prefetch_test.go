@@ -222,6 +222,16 @@ func TestPrefetchConflict(t *testing.T) {
 		t.Errorf("p did not tick Published after the failure")
 	}
 	ed.keyPress("p", "p")
+	// Moving on would lose the failed decision: a only points at it.
+	third := ed.path()
+	ed.keyPress("a with a failure shown", "a")
+	ed.waitFor("the failure's button focused", `document.activeElement && document.activeElement.dataset.testid === "save-failed-open"`)
+	if ed.path() != third {
+		t.Errorf("a moved on to %s with a failed save on screen", ed.path())
+	}
+	if rec, err := a.Store.Get(context.Background(), articleID(third)); err != nil || rec.Status != article.StatusPending {
+		t.Errorf("the third article after a: %s (%v), want pending", rec.Status, err)
+	}
 	// Open it: the editor's values go to the conflict page.
 	ed.click(`[data-testid="save-failed-open"]`, 409)
 	if page := ed.text(`main`); !strings.Contains(page, titles[1]) || !strings.Contains(page, "88") {

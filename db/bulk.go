@@ -33,6 +33,9 @@ var (
 	// ErrRefused, from a BulkStep, leaves its article alone, counted in
 	// BatchCounts.Refused, and the batch goes on.
 	ErrRefused = errors.New("refused")
+	// ErrActionMismatch: the snapshot was taken for another action than
+	// the one asked to run on it.
+	ErrActionMismatch = errors.New("snapshot taken for another action")
 )
 
 // SnapshotInfo is a stored snapshot.
@@ -41,17 +44,21 @@ type SnapshotInfo struct {
 	UserID    int64
 	CreatedAt time.Time
 	Count     int
+	// Action is the action the snapshot was taken for, as its taker
+	// encoded it (opaque here); BulkApply runs only Batch.Action equal to it.
+	Action string
 }
 
-// SnapshotQuery stores, as a snapshot owned by userID, every article that
-// matches q's filters now (Sort, Cursor and Limit are ignored). Expired
-// snapshots are removed on the way.
-func (s *Store) SnapshotQuery(ctx context.Context, q ListQuery, userID int64) (SnapshotInfo, error) {
+// SnapshotQuery stores, as a snapshot owned by userID and taken for
+// action, every article that matches q's filters now (Sort, Cursor and
+// Limit are ignored). Expired snapshots are removed on the way. When no
+// article matches, no snapshot is stored: the result has ID 0, Count 0.
+func (s *Store) SnapshotQuery(ctx context.Context, q ListQuery, userID int64, action string) (SnapshotInfo, error) {
 	f, err := q.where(true)
 	if err != nil {
 		return SnapshotInfo{}, err
 	}
-	return s.snapshot(ctx, userID, `SELECT ?, a.id, a.version FROM articles a`+f.sql(), f.args)
+	return s.snapshot(ctx, userID, action, `SELECT ?, a.id, a.version FROM articles a`+f.sql(), f.args)
 }
 
 // Seen is an article as an editor saw it: its id and the version the
@@ -64,8 +71,9 @@ type Seen struct {
 // no article are left out, a repeated id counts once) each with the
 // version the editor saw, not the one it has now: an article changed
 // after the page was drawn is then skipped by BulkApply, never
-// overwritten.
-func (s *Store) SnapshotSeen(ctx context.Context, seen []Seen, userID int64) (SnapshotInfo, error) {
+// overwritten. The snapshot is taken for action; none is stored when no
+// id is of an article (ID 0, Count 0).
+func (s *Store) SnapshotSeen(ctx context.Context, seen []Seen, userID int64, action string) (SnapshotInfo, error) {
 	if len(seen) > MaxSnapshotIDs {
 		return SnapshotInfo{}, fmt.Errorf("db: snapshot of %d articles: at most %d ids", len(seen), MaxSnapshotIDs)
 	}
@@ -83,30 +91,32 @@ func (s *Store) SnapshotSeen(ctx context.Context, seen []Seen, userID int64) (Sn
 	if err != nil {
 		return SnapshotInfo{}, err
 	}
-	return s.snapshot(ctx, userID, `SELECT ?, a.id, j.value ->> 1 FROM json_each(?) j
+	return s.snapshot(ctx, userID, action, `SELECT ?, a.id, j.value ->> 1 FROM json_each(?) j
 		JOIN articles a ON a.id = j.value ->> 0`, []any{list})
 }
 
 // SnapshotTopic stores the articles whose effective topics include topic
-// (case-insensitively) now.
-func (s *Store) SnapshotTopic(ctx context.Context, topic string, userID int64) (SnapshotInfo, error) {
-	return s.snapshot(ctx, userID, `SELECT ?, a.id, a.version FROM articles a WHERE `+topicFilter,
+// (case-insensitively) now, for action; none when no article has it
+// (ID 0, Count 0).
+func (s *Store) SnapshotTopic(ctx context.Context, topic string, userID int64, action string) (SnapshotInfo, error) {
+	return s.snapshot(ctx, userID, action, `SELECT ?, a.id, a.version FROM articles a WHERE `+topicFilter,
 		[]any{topicFold(topic)})
 }
 
-// snapshot creates a snapshot of userID and fills it with selectItems, a
-// SELECT of (snapshot id, article id, version) whose first parameter is
-// the snapshot id and the rest args.
-func (s *Store) snapshot(ctx context.Context, userID int64, selectItems string, args []any) (SnapshotInfo, error) {
+// snapshot creates a snapshot of userID for action and fills it with
+// selectItems, a SELECT of (snapshot id, article id, version) whose first
+// parameter is the snapshot id and the rest args. An empty one is not
+// kept (ID 0).
+func (s *Store) snapshot(ctx context.Context, userID int64, action, selectItems string, args []any) (SnapshotInfo, error) {
 	now := s.now()
-	info := SnapshotInfo{UserID: userID, CreatedAt: fromMillis(toMillis(now))}
+	info := SnapshotInfo{UserID: userID, CreatedAt: fromMillis(toMillis(now)), Action: action}
 	err := s.inWriteTx(ctx, func(w *writer) error {
 		// Expired snapshots go now: cheap (an index range), and no
 		// background task is needed.
 		if _, err := w.exec(`DELETE FROM bulk_snapshots WHERE created_at < ?`, toMillis(now.Add(-SnapshotTTL))); err != nil {
 			return err
 		}
-		res, err := w.exec(`INSERT INTO bulk_snapshots (user_id, created_at, count) VALUES (?, ?, 0)`, userID, toMillis(now))
+		res, err := w.exec(`INSERT INTO bulk_snapshots (user_id, created_at, count, action) VALUES (?, ?, 0, ?)`, userID, toMillis(now), action)
 		if err != nil {
 			return err
 		}
@@ -123,6 +133,11 @@ func (s *Store) snapshot(ctx context.Context, userID int64, selectItems string, 
 			return err
 		}
 		info.Count = int(n)
+		if n == 0 { // nothing to confirm: keep no snapshot
+			_, err = w.exec(`DELETE FROM bulk_snapshots WHERE id = ?`, info.ID)
+			info.ID = 0
+			return err
+		}
 		_, err = w.exec(`UPDATE bulk_snapshots SET count = ? WHERE id = ?`, n, info.ID)
 		return err
 	})
@@ -137,8 +152,8 @@ func (s *Store) snapshot(ctx context.Context, userID int64, selectItems string, 
 func (s *Store) Snapshot(ctx context.Context, id, userID int64) (SnapshotInfo, error) {
 	var info SnapshotInfo
 	var at int64
-	err := s.readQueryRow(ctx, `SELECT id, user_id, created_at, count FROM bulk_snapshots WHERE id = ?`, id).
-		Scan(&info.ID, &info.UserID, &at, &info.Count)
+	err := s.readQueryRow(ctx, `SELECT id, user_id, created_at, count, action FROM bulk_snapshots WHERE id = ?`, id).
+		Scan(&info.ID, &info.UserID, &at, &info.Count, &info.Action)
 	if errors.Is(err, sql.ErrNoRows) {
 		return info, fmt.Errorf("db: snapshot %d: %w", id, ErrNotFound)
 	}
@@ -163,6 +178,9 @@ func (s *Store) usable(info SnapshotInfo, userID int64) error {
 // Batch describes a bulk action as the batches table and the audit
 // record it.
 type Batch struct {
+	// Action must equal the snapshot's SnapshotInfo.Action for
+	// BulkApply to run (UndoBatch ignores it).
+	Action string
 	Kind   string // "approve", "undo"...
 	Params string // JSON of the action's parameters; "" for none
 	UserID int64  // users.id of the actor; 0 for none
@@ -188,6 +206,26 @@ type BatchCounts struct {
 	Unchanged int // articles that already had the values
 	Skipped   int // articles changed by someone since the snapshot (or the batch undone): left alone
 	Refused   int // articles the step refused (ErrRefused, Edit.Check): left alone
+	// Refusals are the first MaxRefusals refused articles, with why.
+	Refusals []Refusal
+}
+
+// MaxRefusals is how many refused articles BatchCounts names.
+const MaxRefusals = 5
+
+// Refusal is an article a batch left alone because its step or its
+// Edit.Check refused the change.
+type Refusal struct {
+	ID    int64
+	Title string
+	Err   error // the step's ErrRefused (wrapped), or the Check's error
+}
+
+func (c *BatchCounts) refuse(r *Record, err error) {
+	c.Refused++
+	if len(c.Refusals) < MaxRefusals {
+		c.Refusals = append(c.Refusals, Refusal{ID: r.ID, Title: r.Article.Title, Err: err})
+	}
 }
 
 // BulkStep returns the edit of one article of a batch: cur is the article
@@ -222,14 +260,15 @@ type bulkItem struct {
 // snapshot's gets step's edit, written and audited as a save writes it
 // (same audit rows, version + 1) plus the batch's id; the others are
 // counted in Skipped. The snapshot is used up. Errors: those of Snapshot,
-// and any from step (nothing is written then).
+// ErrActionMismatch when b.Action is not the snapshot's, and any from
+// step (nothing is written then).
 func (s *Store) BulkApply(ctx context.Context, snapshotID int64, b Batch, step BulkStep) (BatchCounts, error) {
 	var out BatchCounts
 	err := s.inWriteTx(ctx, func(w *writer) error {
 		var info SnapshotInfo
 		var at int64
-		err := w.queryRow(`SELECT id, user_id, created_at, count FROM bulk_snapshots WHERE id = ?`, snapshotID).
-			Scan(&info.ID, &info.UserID, &at, &info.Count)
+		err := w.queryRow(`SELECT id, user_id, created_at, count, action FROM bulk_snapshots WHERE id = ?`, snapshotID).
+			Scan(&info.ID, &info.UserID, &at, &info.Count, &info.Action)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("snapshot %d: %w", snapshotID, ErrNotFound)
 		}
@@ -239,6 +278,9 @@ func (s *Store) BulkApply(ctx context.Context, snapshotID int64, b Batch, step B
 		info.CreatedAt = fromMillis(at)
 		if err := s.usable(info, b.UserID); err != nil {
 			return err
+		}
+		if info.Action != b.Action {
+			return fmt.Errorf("snapshot %d: %w", snapshotID, ErrActionMismatch)
 		}
 		items, err := w.snapshotItems(snapshotID)
 		if err != nil {
@@ -406,7 +448,7 @@ type pendingSave struct {
 	next    *Record
 	changes []change
 	e       Edit
-	refused bool
+	refused error // from e.Check
 }
 
 // runChunk applies step to items (items[0] is the batch's article first),
@@ -428,7 +470,7 @@ func (w *writer) runChunk(b Batch, columns string, items []bulkItem, first int, 
 		}
 		e, err := step(cur, first+k)
 		if errors.Is(err, ErrRefused) {
-			out.Refused++
+			out.refuse(cur, err)
 			continue
 		}
 		if err != nil {
@@ -450,8 +492,8 @@ func (w *writer) runChunk(b Batch, columns string, items []bulkItem, first int, 
 	}
 	checkAll(pend)
 	for _, p := range pend {
-		if p.refused {
-			out.Refused++
+		if p.refused != nil {
+			out.refuse(p.next, p.refused)
 			continue
 		}
 		if err := w.bulkSave(p.next, p.changes, p.e, out.BatchID, now); err != nil {
@@ -501,7 +543,7 @@ func checkAll(pend []pendingSave) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(pend); i = int(next.Add(1)) - 1 {
 				if p := &pend[i]; p.e.Check != nil {
-					p.refused = p.e.Check(p.next) != nil
+					p.refused = p.e.Check(p.next)
 				}
 			}
 		})

@@ -32,7 +32,7 @@ func BenchmarkBulkApprove50k(b *testing.B) {
 			st = article.StatusRejected
 		}
 		start := time.Now()
-		snap, err := s.SnapshotQuery(ctx, ListQuery{}, 0)
+		snap, err := s.SnapshotQuery(ctx, ListQuery{}, 0, "")
 		if err != nil || snap.Count != n {
 			b.Fatalf("snapshot %+v, %v", snap, err)
 		}
@@ -95,7 +95,7 @@ func BenchmarkBulkFull50k(b *testing.B) {
 		var applying, cpu time.Duration
 		for i := 0; i < b.N; i++ {
 			round++
-			snap, err := s.SnapshotQuery(ctx, ListQuery{}, 0)
+			snap, err := s.SnapshotQuery(ctx, ListQuery{}, 0, "")
 			if err != nil || snap.Count != n {
 				b.Fatalf("snapshot %+v, %v", snap, err)
 			}

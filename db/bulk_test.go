@@ -45,7 +45,7 @@ func TestBulkApplySnapshotSemantics(t *testing.T) {
 		s := newStore(t)
 		arts := genArticles(10)
 		mustImport(t, s, arts...)
-		snap, err := s.SnapshotQuery(ctx, ListQuery{Status: article.StatusPending}, 0)
+		snap, err := s.SnapshotQuery(ctx, ListQuery{Status: article.StatusPending}, 0, "")
 		if err != nil || snap.Count != 10 {
 			t.Fatalf("snapshot %+v, %v", snap, err)
 		}
@@ -97,7 +97,7 @@ func TestBulkApplyFailureWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := s.SnapshotQuery(ctx, ListQuery{}, u.ID)
+	snap, err := s.SnapshotQuery(ctx, ListQuery{}, u.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestSnapshotOwnerAndExpiry(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	mustImport(t, s, genArticles(3)...)
-	snap, err := s.SnapshotSeen(ctx, []Seen{{1, 1}, {2, 1}, {999, 1}, {1, 1}}, 1)
+	snap, err := s.SnapshotSeen(ctx, []Seen{{1, 1}, {2, 1}, {999, 1}, {1, 1}}, 1, "")
 	if err != nil || snap.Count != 2 {
 		t.Fatalf("snapshot %+v, %v", snap, err)
 	}
@@ -151,13 +151,13 @@ func TestSnapshotOwnerAndExpiry(t *testing.T) {
 		t.Errorf("bulk on an old snapshot: %v", err)
 	}
 	// The next snapshot removes expired ones, items included.
-	if _, err := s.SnapshotTopic(ctx, "no such topic", 1); err != nil {
+	if _, err := s.SnapshotTopic(ctx, "no such topic", 1, ""); err != nil {
 		t.Fatal(err)
 	}
 	if n := countRows(t, s, "bulk_snapshot_items"); n != 0 {
 		t.Errorf("%d items of expired snapshots remain", n)
 	}
-	if _, err := s.SnapshotSeen(ctx, make([]Seen, MaxSnapshotIDs+1), 1); err == nil {
+	if _, err := s.SnapshotSeen(ctx, make([]Seen, MaxSnapshotIDs+1), 1, ""); err == nil {
 		t.Error("too many ids taken")
 	}
 }
@@ -169,7 +169,7 @@ func TestBulkTopicsFollowSearchAndCounts(t *testing.T) {
 	s := newStore(t)
 	arts := genArticles(6)
 	mustImport(t, s, arts...)
-	snap, err := s.SnapshotQuery(ctx, ListQuery{}, 0)
+	snap, err := s.SnapshotQuery(ctx, ListQuery{}, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestUndoBatchSkipsChangedSince(t *testing.T) {
 	s := newStore(t)
 	arts := genArticles(4)
 	mustImport(t, s, arts...)
-	snap, err := s.SnapshotQuery(ctx, ListQuery{}, 0)
+	snap, err := s.SnapshotQuery(ctx, ListQuery{}, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestSnapshotSeenKeepsThePagesVersions(t *testing.T) {
 	if _, err := s.Update(ctx, x.ID, Edit{Version: x.Version, Status: &rejected, Actor: "bob"}); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := s.SnapshotSeen(ctx, []Seen{{x.ID, x.Version}, {y.ID, y.Version}}, 0)
+	snap, err := s.SnapshotSeen(ctx, []Seen{{x.ID, x.Version}, {y.ID, y.Version}}, 0, "")
 	if err != nil || snap.Count != 2 {
 		t.Fatalf("snapshot %+v, %v", snap, err)
 	}
@@ -294,5 +294,51 @@ func TestListSummaryVersion(t *testing.T) {
 		if sm.Version != want {
 			t.Errorf("article %d version %d, want %d", sm.ID, sm.Version, want)
 		}
+	}
+}
+
+// A used snapshot's id is never given to a later one (the tester's
+// replay: a Confirm form of snapshot 7 must not name the next snapshot
+// 7), a snapshot runs only the action it was taken for, and a selection
+// of no article stores no snapshot.
+func TestSnapshotIDsNotReusedAndActionBound(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	mustImport(t, s, genArticles(3)...)
+	first, err := s.SnapshotSeen(ctx, []Seen{{1, 1}}, 0, "publish")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BulkApply(ctx, first.ID, Batch{Action: "publish", Kind: "approve", Actor: "alice"}, approveStep); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.SnapshotQuery(ctx, ListQuery{}, 0, "reject")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ID == first.ID {
+		t.Fatalf("snapshot id %d reused after it was used up", first.ID)
+	}
+	if got, err := s.Snapshot(ctx, second.ID, 0); err != nil || got.Action != "reject" || got.Count != 3 {
+		t.Errorf("stored snapshot %+v, %v", got, err)
+	}
+	before := countRows(t, s, "audit")
+	if _, err := s.BulkApply(ctx, second.ID, Batch{Action: "publish", Kind: "approve", Actor: "alice"}, approveStep); !errors.Is(err, ErrActionMismatch) {
+		t.Errorf("another action on the snapshot: %v, want ErrActionMismatch", err)
+	}
+	if countRows(t, s, "audit") != before || countRows(t, s, "batches") != 1 {
+		t.Error("a refused action wrote")
+	}
+	if _, err := s.Snapshot(ctx, second.ID, 0); err != nil {
+		t.Errorf("a refused action used up the snapshot: %v", err)
+	}
+
+	rows := countRows(t, s, "bulk_snapshots")
+	empty, err := s.SnapshotSeen(ctx, []Seen{{999, 1}}, 0, "approve")
+	if err != nil || empty.ID != 0 || empty.Count != 0 {
+		t.Errorf("snapshot of no article: %+v, %v", empty, err)
+	}
+	if countRows(t, s, "bulk_snapshots") != rows {
+		t.Error("a snapshot of no article was stored")
 	}
 }

@@ -46,30 +46,25 @@ func NewBulk(store review.Store, s Sessions, log *slog.Logger) *Bulk {
 	return &Bulk{review: svc, sessions: s, runner: newBulkRunner(svc, s, log, "/bulk/jobs/", "queue"), syncMax: bulkSyncMax}
 }
 
-// bulkForm is what the queue's bulk form and the confirmation post.
+// bulkForm is what the queue's bulk form posts: the action, and the
+// queue it came from.
 type bulkForm struct {
 	action review.BulkAction
-	kind   string // as posted, for the confirmation's hidden field
-	topic  string
-	// quality as posted; parsed into action.Quality for set-quality
-	quality string
-	from    string // a clean queue query
+	from   string // a clean queue query
 }
 
 // parseBulkForm reads and validates the action; a bad one is a 422 that
-// says what is wrong.
+// says what is wrong (from is read whatever happens, for the way back).
 func parseBulkForm(c echo.Context) (bulkForm, error) {
-	f := bulkForm{
-		kind: c.FormValue("action"), topic: strings.TrimSpace(c.FormValue("topic")),
-		quality: strings.TrimSpace(c.FormValue("quality")), from: cleanFrom(c.FormValue("from")),
-	}
-	f.action = review.BulkAction{Kind: review.BulkKind(f.kind), Topic: f.topic}
+	f := bulkForm{from: cleanFrom(c.FormValue("from"))}
+	kind := c.FormValue("action")
+	f.action = review.BulkAction{Kind: review.BulkKind(kind), Topic: c.FormValue("topic")}
 	if !isMenuAction(f.action.Kind) {
 		return f, echo.NewHTTPError(http.StatusUnprocessableEntity,
-			fmt.Sprintf("Unknown bulk action %q: choose one of the list.", cleanText(f.kind, 40)))
+			fmt.Sprintf("Unknown bulk action %q: choose one of the list.", cleanText(kind, 40)))
 	}
 	if f.action.Kind == review.BulkSetQuality {
-		q, err := strconv.Atoi(f.quality)
+		q, err := strconv.Atoi(strings.TrimSpace(c.FormValue("quality")))
 		if err != nil {
 			return f, echo.NewHTTPError(http.StatusUnprocessableEntity, "Set quality needs a whole number from 0 to 100 in the Quality field.")
 		}
@@ -101,45 +96,58 @@ const maxFormIDs = db.MaxSnapshotIDs
 // ids with the versions their rows showed (see formSeen), scope=all every article matching the queue's filters (from). It
 // answers 303 to the confirmation page; 422 for a bad action, an empty
 // selection or too many ids.
+// The snapshot is taken for the form's action, and only that action can
+// run on it (see Run). A refused form is a page that says why, whose link
+// goes back to the queue with its filters.
 func (b *Bulk) Snapshot(c echo.Context) error {
 	user := CurrentUser(c)
 	f, err := parseBulkForm(c)
 	if err != nil {
-		return err
+		return b.formError(c, f.from, err)
 	}
 	ctx := c.Request().Context()
 	var snap review.Snapshot
 	switch c.FormValue("scope") {
 	case "all":
 		filters := fromFilters(f.from)
-		snap, err = b.review.SnapshotQuery(ctx, filters.query, user.ID)
+		snap, err = b.review.SnapshotQuery(ctx, filters.query, f.action, user.ID)
 	case "selected":
 		seen, perr := formSeen(c)
 		if perr != nil {
-			return perr
+			return b.formError(c, f.from, perr)
 		}
-		snap, err = b.review.SnapshotSeen(ctx, seen, user.ID)
+		snap, err = b.review.SnapshotSeen(ctx, seen, f.action, user.ID)
 	default:
-		return echo.NewHTTPError(http.StatusBadRequest, "Choose “Apply to selected” or “Apply to all matching”.")
+		return b.formError(c, f.from, echo.NewHTTPError(http.StatusBadRequest, "Choose “Apply to selected” or “Apply to all matching”."))
 	}
 	var fe *review.FieldError
 	if errors.As(err, &fe) {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, fe.Message)
+		return b.formError(c, f.from, echo.NewHTTPError(http.StatusUnprocessableEntity, fe.Message))
 	}
 	if err != nil {
 		return err
 	}
-	if snap.Count == 0 {
-		return echo.NewHTTPError(http.StatusUnprocessableEntity, "No article matches any more: nothing to do.")
+	if snap.Count == 0 { // the store kept no snapshot
+		return b.formError(c, f.from, echo.NewHTTPError(http.StatusUnprocessableEntity, "No article matches any more: nothing to do."))
 	}
-	v := url.Values{"action": {f.kind}, "from": {f.from}}
-	if f.topic != "" {
-		v.Set("topic", f.topic)
-	}
-	if f.quality != "" {
-		v.Set("quality", f.quality)
-	}
+	v := url.Values{"from": {f.from}}
 	return redirect(c, "/bulk/snapshots/"+strconv.FormatInt(snap.ID, 10)+"?"+v.Encode())
+}
+
+// formError answers a refused bulk form (err an *echo.HTTPError with a
+// message for the editor; any other error goes to the error handler) with
+// a page whose way back keeps the queue's filters (from).
+func (b *Bulk) formError(c echo.Context, from string, err error) error {
+	var he *echo.HTTPError
+	if !errors.As(err, &he) {
+		return err
+	}
+	msg, _ := he.Message.(string)
+	p, perr := pageFor(c, b.sessions, "Bulk action not started", "queue")
+	if perr != nil {
+		return perr
+	}
+	return render(c, he.Code, views.BulkFormError(p, views.BulkFormErrorView{Code: he.Code, Message: msg, BackURL: queueURL(from)}))
 }
 
 // formSeen reads the ticked ids, each with the version its row showed
@@ -202,31 +210,52 @@ func snapshotError(err error) error {
 	return err
 }
 
-// Confirm serves GET /bulk/snapshots/:id?action=...: the exact count and
-// the action, with Confirm.
+// Confirm serves GET /bulk/snapshots/:id?from=...: the exact count and
+// the action the snapshot was taken for (never one from the URL), with
+// Confirm.
 func (b *Bulk) Confirm(c echo.Context) error {
-	id, err := snapshotID(c)
+	snap, err := b.queueSnapshot(c)
 	if err != nil {
 		return err
 	}
-	// The selection first: one that does not exist is a 404 whatever the form.
-	snap, err := b.review.CheckSnapshot(c.Request().Context(), id, CurrentUser(c).ID)
-	if err != nil {
-		return snapshotError(err)
-	}
-	f, err := parseBulkForm(c)
-	if err != nil {
-		return err
-	}
+	from := cleanFrom(c.QueryParam("from"))
 	p, err := pageFor(c, b.sessions, "Confirm the bulk action", "queue")
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.BulkConfirm(p, views.BulkConfirmView{
-		SnapshotID: snap.ID, Count: views.Count{N: snap.Count}, Action: f.action.Describe(), Prep: preposition[f.action.Kind],
-		Kind: f.kind, Topic: f.topic, Quality: f.quality, From: f.from, CancelURL: queueURL(f.from),
-	}))
+	a := snap.Action
+	v := views.BulkConfirmView{
+		SnapshotID: snap.ID, Count: views.Count{N: snap.Count}, Action: a.Describe(), Prep: preposition[a.Kind],
+		Kind: string(a.Kind), Topic: a.Topic, From: from, CancelURL: queueURL(from),
+	}
+	if a.Kind == review.BulkSetQuality {
+		v.Quality = strconv.Itoa(a.Quality)
+	}
+	return render(c, http.StatusOK, views.BulkConfirm(p, v))
 }
+
+// queueSnapshot reads snapshot :id of the current user, which must have
+// been taken for an action of the queue's menu (a topic rename's is run
+// from the topics page only: 409).
+func (b *Bulk) queueSnapshot(c echo.Context) (review.Snapshot, error) {
+	id, err := snapshotID(c)
+	if err != nil {
+		return review.Snapshot{}, err
+	}
+	snap, err := b.review.CheckSnapshot(c.Request().Context(), id, CurrentUser(c).ID)
+	if err != nil {
+		return snap, snapshotError(err)
+	}
+	if !isMenuAction(snap.Action.Kind) {
+		return snap, echo.NewHTTPError(http.StatusConflict, "This selection was made for another page's action (a topic rename): confirm it there, or make a new selection from the queue.")
+	}
+	return snap, nil
+}
+
+// errOtherAction answers a confirmation whose posted action is not the
+// one its snapshot was taken for.
+var errOtherAction = echo.NewHTTPError(http.StatusConflict,
+	"This confirmation is for another action than the selection was made for (an old form, or one changed by hand): nothing was changed. Go back to the queue and select again.")
 
 // preposition joins an action to its count on the confirmation page.
 var preposition = map[review.BulkKind]string{
@@ -237,39 +266,46 @@ var preposition = map[review.BulkKind]string{
 // snapshot. A small one runs now and answers 303 to the queue with a
 // flash and its Undo; a large one runs as a job, and the answer is 303 to
 // its progress page.
+// It runs the action the snapshot was taken for; a form that posts
+// another action (action, topic, quality) is refused with 409 and nothing
+// changes. A form without the action fields runs the snapshot's.
 func (b *Bulk) Run(c echo.Context) error {
-	id, err := snapshotID(c)
+	snap, err := b.queueSnapshot(c)
 	if err != nil {
 		return err
 	}
 	user := CurrentUser(c)
-	snap, err := b.review.CheckSnapshot(c.Request().Context(), id, user.ID)
-	if err != nil {
-		return snapshotError(err)
+	from := cleanFrom(c.FormValue("from"))
+	if c.FormValue("action") != "" {
+		f, err := parseBulkForm(c)
+		if err != nil || f.action != snap.Action {
+			return errOtherAction
+		}
 	}
-	f, err := parseBulkForm(c)
-	if err != nil {
-		return err
-	}
+	land := queueLanding(snap.Action, from)
 	if snap.Count <= b.syncMax {
-		out, err := b.review.Bulk(c.Request().Context(), id, f.action, user.ID, user.Username, nil)
+		out, err := b.review.Bulk(c.Request().Context(), snap.ID, snap.Action, user.ID, user.Username, nil)
+		if errors.Is(err, review.ErrActionMismatch) {
+			return errOtherAction
+		}
 		if err != nil {
 			return snapshotError(err)
 		}
-		return b.runner.land(c, queueLanding(f), out)
+		return b.runner.land(c, land, out)
 	}
-	return redirect(c, b.runner.start(c.Request().Context(), user, snap, f.action, queueLanding(f)))
+	return redirect(c, b.runner.start(c.Request().Context(), user, snap, snap.Action, land))
 }
 
 // queueLanding is where an action of the queue's form ends: a flash
-// saying what it did, with an Undo of the whole batch, on the queue.
-func queueLanding(f bulkForm) jobLanding {
+// saying what it did, with an Undo of the whole batch, on the queue
+// (from, its filters).
+func queueLanding(a review.BulkAction, from string) jobLanding {
 	return func(out review.BatchOutcome) (views.Flash, string) {
-		flash := views.Flash{Kind: "ok", Text: outcomeText(f.action, out)}
+		flash := views.Flash{Kind: "ok", Text: outcomeText(a, out)}
 		if out.Changed > 0 {
-			flash.BatchUndo = &views.BatchUndoTarget{BatchID: out.BatchID, From: f.from}
+			flash.BatchUndo = &views.BatchUndoTarget{BatchID: out.BatchID, From: from}
 		}
-		return flash, queueURL(f.from)
+		return flash, queueURL(from)
 	}
 }
 
@@ -295,13 +331,55 @@ func outcomeText(a review.BulkAction, out review.BatchOutcome) string {
 		s = capitalize(a.Describe()) + ": " + n(out.Changed) + " changed."
 	}
 	if out.Unchanged > 0 {
-		s += " " + n(out.Unchanged) + " had it already."
+		s += " " + unchangedText(a.Kind, out.Unchanged, n(out.Unchanged))
 	}
 	if out.Skipped > 0 {
 		s += " " + n(out.Skipped) + " left alone: changed by someone since the count."
 	}
 	if out.Refused > 0 {
-		s += " " + n(out.Refused) + " left alone: their files cannot carry the change (or too many topics)."
+		s += " " + n(out.Refused) + " left alone: " + refusalsText(out) + "."
+	}
+	return s
+}
+
+// clipText is s cleaned and cut to max runes, with "…" when cut.
+func clipText(s string, max int) string {
+	if c := cleanText(s, max); c != strings.TrimSpace(s) {
+		return c + "…"
+	}
+	return s
+}
+
+// unchangedText says why k articles (nk, "3 articles") needed no change.
+func unchangedText(kind review.BulkKind, k int, nk string) string {
+	state := map[review.BulkKind]string{
+		review.BulkApprove: "approved", review.BulkReject: "rejected",
+		review.BulkPublish: "published", review.BulkUnpublish: "unpublished",
+	}
+	switch {
+	case kind == review.BulkRemoveTopic:
+		return nk + " did not have it."
+	case state[kind] != "" && k == 1:
+		return nk + " was " + state[kind] + " already."
+	case state[kind] != "":
+		return nk + " were " + state[kind] + " already."
+	}
+	return nk + " had it already."
+}
+
+// refusalsText names the refused articles the outcome lists (the first
+// few, each with why) and how many more there are.
+func refusalsText(out review.BatchOutcome) string {
+	parts := make([]string, len(out.Refusals))
+	for i, r := range out.Refusals {
+		parts[i] = "“" + clipText(r.Title, 80) + "” (" + clipText(r.Reason, 200) + ")"
+	}
+	s := strings.Join(parts, "; ")
+	if more := out.Refused - len(out.Refusals); more > 0 {
+		s += fmt.Sprintf("; and %s more", views.Count{N: more})
+	}
+	if s == "" {
+		s = "their files cannot carry the change, or it breaks a topic rule"
 	}
 	return s
 }
@@ -448,11 +526,15 @@ func (r *bulkRunner) progress(c echo.Context) error {
 	user := CurrentUser(c)
 	j := r.jobs.get(c.Param("job"), user.ID)
 	if j == nil {
-		return echo.NewHTTPError(http.StatusNotFound, "No such bulk action is running: it may have finished already. See the bulk history.")
+		return echo.NewHTTPError(http.StatusNotFound, "No such bulk action is running: it may have finished a while ago. See the bulk history.")
 	}
 	done, total, finished, out, err := j.state()
 	if finished {
-		r.jobs.remove(j.id)
+		if !j.markLanded() {
+			// Seen once already (a reload, another tab): its flash was
+			// shown; the history has its outcome and its Undo.
+			return redirect(c, "/bulk")
+		}
 		if err != nil {
 			return snapshotError(err)
 		}
@@ -478,8 +560,10 @@ type bulkJobs struct {
 	jobs map[string]*bulkJob
 }
 
-// jobKeep is how long a finished job waits for its starter to look.
-const jobKeep = time.Hour
+// jobKeep is how long a finished job is kept, so a reload of its
+// progress page (or another tab) finds it and goes to the history rather
+// than to a 404.
+const jobKeep = 10 * time.Minute
 
 func newBulkJobs() *bulkJobs { return &bulkJobs{jobs: map[string]*bulkJob{}} }
 
@@ -492,6 +576,7 @@ type bulkJob struct {
 	mu          sync.Mutex
 	done, total int
 	finished    bool
+	landed      bool // its outcome was shown (see markLanded)
 	endedAt     time.Time
 	out         review.BatchOutcome
 	err         error
@@ -514,16 +599,25 @@ func (js *bulkJobs) start(userID int64, action string, land jobLanding, total in
 func (js *bulkJobs) get(id string, userID int64) *bulkJob {
 	js.mu.Lock()
 	defer js.mu.Unlock()
-	if j := js.jobs[id]; j != nil && j.userID == userID {
-		return j
+	j := js.jobs[id]
+	if j == nil || j.userID != userID {
+		return nil
 	}
-	return nil
+	if _, _, fin, _, _ := j.state(); fin && time.Since(j.ended()) > jobKeep {
+		delete(js.jobs, id)
+		return nil
+	}
+	return j
 }
 
-func (js *bulkJobs) remove(id string) {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	delete(js.jobs, id)
+// markLanded records that the finished job's outcome is being shown, and
+// says whether this is the first time.
+func (j *bulkJob) markLanded() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	first := !j.landed
+	j.landed = true
+	return first
 }
 
 func (j *bulkJob) progress(done, total int) {

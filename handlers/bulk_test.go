@@ -131,6 +131,9 @@ func TestBulkSnapshotScenarios(t *testing.T) {
 		{"a bad id", func(t *testing.T, b *bulkEnv) url.Values {
 			return url.Values{"action": {"approve"}, "scope": {"selected"}, "ids": {"1", "x"}}
 		}, false, http.StatusBadRequest, "is not an article id", ""},
+		{"ids of no article", func(t *testing.T, b *bulkEnv) url.Values {
+			return url.Values{"action": {"approve"}, "scope": {"selected"}, "ids": {"9999"}, views.VersionField(9999): {"1"}}
+		}, false, http.StatusUnprocessableEntity, "No article matches", ""},
 		{"no match", func(t *testing.T, b *bulkEnv) url.Values {
 			return url.Values{"action": {"approve"}, "scope": {"all"}, "from": {"status=approved"}}
 		}, false, http.StatusUnprocessableEntity, "No article matches", ""},
@@ -148,8 +151,12 @@ func TestBulkSnapshotScenarios(t *testing.T) {
 				t.Error("a snapshot changed articles")
 			}
 			if tt.status != http.StatusSeeOther {
-				if body := b.alice.Text(resp); !strings.Contains(body, tt.body) {
+				body := b.alice.Text(resp)
+				if !strings.Contains(body, tt.body) {
 					t.Errorf("answer lacks %q:\n%s", tt.body, body)
+				}
+				if n := countSnapshots(t, b); n != 0 {
+					t.Errorf("a refused form left %d snapshots", n)
 				}
 				return
 			}
@@ -285,6 +292,9 @@ func TestBulkJobProgressAndHistory(t *testing.T) {
 	if len(flashes) != 1 || flashes[0] != want {
 		t.Fatalf("flashes %q, want %q", flashes, want)
 	}
+	// A reload of the finished job's page (or another tab) goes to the
+	// history, not to a 404.
+	webtest.WantRedirect(t, b.alice.Get(job), "/bulk")
 	if !b.env.Record(t, b.ids["a"]).Published {
 		t.Error("a not published")
 	}
@@ -373,5 +383,158 @@ func TestBulkSelectedKeepsChangesMadeAfterThePage(t *testing.T) {
 	}
 	if b.status(t, "b") != article.StatusApproved {
 		t.Errorf("b is %s, want approved", b.status(t, "b"))
+	}
+}
+
+func countSnapshots(t *testing.T, b *bulkEnv) int {
+	t.Helper()
+	raw, err := sql.Open("sqlite", b.env.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM bulk_snapshots`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// bulkConfirmForm reads the confirmation page at path: its Confirm form's
+// action and fields, as the browser would post them.
+func bulkConfirmForm(t *testing.T, c *webtest.Client, path string) (string, url.Values, string) {
+	t.Helper()
+	doc := c.GetDoc(path)
+	form := webtest.ByTestID(doc, "bulk-confirm").Closest("form")
+	v := url.Values{}
+	form.Find("input[type=hidden]").Each(func(_ int, s *goquery.Selection) {
+		v.Set(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+	return form.AttrOr("action", ""), v, strings.Join(strings.Fields(webtest.TestIDText(doc, "bulk-confirm-text")), " ")
+}
+
+// The tester's replay: a Confirm form of a used snapshot, posted again
+// after a new selection for another action, changes nothing (the new
+// snapshot has another id, and a posted action other than the
+// snapshot's is a 409); the confirmation page shows the snapshot's own
+// action whatever the URL says; and the snapshot runs its own action.
+func TestBulkReplayedConfirmRunsOnlyTheSnapshotsAction(t *testing.T) {
+	b := newBulkEnv(t)
+	const from = "status=pending"
+	first := snapshotPath(t, b.alice, b.seen(t, url.Values{"action": {"publish"}, "from": {from}}, "a"))
+	action, oldForm, text := bulkConfirmForm(t, b.alice, first)
+	if text != "Publish 1 article?" {
+		t.Fatalf("first confirmation says %q", text)
+	}
+	webtest.WantStatus(t, b.alice.PostForm(action, oldForm), http.StatusSeeOther)
+	if !b.env.Record(t, b.ids["a"]).Published {
+		t.Fatal("a not published")
+	}
+
+	second := snapshotPath(t, b.alice, url.Values{"action": {"reject"}, "scope": {"all"}, "from": {from}})
+	path := strings.SplitN(second, "?", 2)[0]
+	if path == action {
+		t.Errorf("the new selection reuses the used one's id: %s", path)
+	}
+	before := b.env.Snapshot(t)
+	for _, target := range []string{action, path} { // the old form, at its own URL and at the new one
+		resp := b.alice.PostForm(target, oldForm)
+		if resp.StatusCode == http.StatusSeeOther {
+			t.Fatalf("the old Publish form ran at %s", target)
+		}
+		if b.env.Snapshot(t) != before {
+			t.Fatalf("the old Publish form changed articles at %s", target)
+		}
+	}
+	resp := b.alice.PostForm(path, oldForm)
+	webtest.WantStatus(t, resp, http.StatusConflict)
+	if !strings.Contains(b.alice.Text(resp), "another action than the selection was made for") {
+		t.Errorf("409 says %s", b.alice.Text(resp))
+	}
+	// The page shows the stored action, whatever the URL asks.
+	for _, q := range []string{"", "&action=approve", "&action=set-quality&quality=5"} {
+		if _, _, text := bulkConfirmForm(t, b.alice, second+q); text != "Reject 3 articles?" {
+			t.Errorf("confirmation with %q says %q", q, text)
+		}
+	}
+	_, v, _ := bulkConfirmForm(t, b.alice, second+"&action=approve")
+	webtest.WantRedirect(t, b.alice.PostForm(path, v), "/articles?published=any&sort=newest&status=pending")
+	for _, k := range []string{"a", "b", "c"} {
+		if b.status(t, k) != article.StatusRejected {
+			t.Errorf("%s is %s, want rejected", k, b.status(t, k))
+		}
+	}
+}
+
+// A topic rename's snapshot runs from the topics page only, and a queue
+// selection's is no rename.
+func TestBulkSnapshotsOfRenamesAndQueueDoNotMix(t *testing.T) {
+	b := newBulkEnv(t)
+	resp := b.alice.PostForm("/topics/rename", url.Values{"from": {"Health"}, "to": {"Wellness"}})
+	webtest.WantStatus(t, resp, http.StatusOK)
+	snap := b.alice.Doc(resp).Find(`input[name="snapshot"]`).AttrOr("value", "")
+	if snap == "" {
+		t.Fatal("no snapshot on the rename confirmation")
+	}
+	before := b.env.Snapshot(t)
+	webtest.WantStatus(t, b.alice.Get("/bulk/snapshots/"+snap+"?action=reject"), http.StatusConflict)
+	webtest.WantStatus(t, b.alice.PostForm("/bulk/snapshots/"+snap, url.Values{"action": {"reject"}}), http.StatusConflict)
+	webtest.WantStatus(t, b.alice.PostForm("/bulk/snapshots/"+snap, url.Values{}), http.StatusConflict)
+	// The rename with other names than it was counted for.
+	webtest.WantStatus(t, b.alice.PostForm("/topics/rename", url.Values{"from": {"Health"}, "to": {"Sport"}, "snapshot": {snap}}), http.StatusConflict)
+
+	queue := snapshotPath(t, b.alice, url.Values{"action": {"approve"}, "scope": {"all"}})
+	id := strings.TrimPrefix(strings.SplitN(queue, "?", 2)[0], "/bulk/snapshots/")
+	webtest.WantStatus(t, b.alice.PostForm("/topics/rename", url.Values{"from": {"Health"}, "to": {"Wellness"}, "snapshot": {id}}), http.StatusConflict)
+	if b.env.Snapshot(t) != before {
+		t.Fatal("a mixed-up snapshot changed articles")
+	}
+	webtest.WantStatus(t, b.alice.PostForm("/topics/rename", url.Values{"from": {"Health"}, "to": {"Wellness"}, "snapshot": {snap}}), http.StatusSeeOther)
+	if got := b.env.Record(t, b.ids["a"]).Topics; len(got) != 1 || got[0] != "Wellness" {
+		t.Errorf("topics after the rename %q", got)
+	}
+}
+
+// A refused bulk form keeps the way back to the queue as it was.
+func TestBulkFormErrorKeepsTheQueue(t *testing.T) {
+	b := newBulkEnv(t)
+	resp := b.alice.PostForm("/bulk/snapshots", b.seen(t, url.Values{"action": {"set-quality"}, "from": {"status=pending&q=alpha"}}, "a"))
+	webtest.WantStatus(t, resp, http.StatusUnprocessableEntity)
+	doc := b.alice.Doc(resp)
+	back := webtest.ByTestID(doc, "bulk-back").AttrOr("href", "")
+	if u, err := url.Parse(back); err != nil || u.Path != "/articles" || u.Query().Get("q") != "alpha" || u.Query().Get("status") != "pending" {
+		t.Errorf("back link %q", back)
+	}
+	if !strings.Contains(webtest.TestIDText(doc, "error-message"), "whole number from 0 to 100") {
+		t.Errorf("message %q", webtest.TestIDText(doc, "error-message"))
+	}
+}
+
+// The flash says what a topic removal did to articles without the
+// topic, and names an article left alone.
+func TestBulkOutcomeWording(t *testing.T) {
+	b := newBulkEnv(t)
+	b.env.ImportText(t, map[string]string{"d.md": strings.Replace(webtest.PlainArticle("Delta"), "[Health]", "[Health, Alpha]", 1)})
+	confirm := snapshotPath(t, b.alice, url.Values{"action": {"remove-topic"}, "topic": {"alpha"}, "scope": {"all"}})
+	resp := b.alice.PostForm(strings.SplitN(confirm, "?", 2)[0], url.Values{})
+	webtest.WantStatus(t, resp, http.StatusSeeOther)
+	want := "Remove topic “alpha”: 1 article changed. 3 articles did not have it."
+	if got := webtest.Flashes(b.alice.Doc(b.alice.Follow(resp))); len(got) != 1 || got[0] != want {
+		t.Errorf("flashes %q, want %q", got, want)
+	}
+
+	// An article that cannot take one more topic is named, with why.
+	topics := make([]string, article.MaxTopics)
+	for i := range topics {
+		topics[i] = fmt.Sprintf("T%02d", i)
+	}
+	b.env.ImportText(t, map[string]string{"full.md": strings.Replace(webtest.PlainArticle("Full up"), "[Health]", "["+strings.Join(topics, ", ")+"]", 1)})
+	confirm = snapshotPath(t, b.alice, url.Values{"action": {"add-topic"}, "topic": {"Extra"}, "scope": {"all"}})
+	resp = b.alice.PostForm(strings.SplitN(confirm, "?", 2)[0], url.Values{})
+	webtest.WantStatus(t, resp, http.StatusSeeOther)
+	want = fmt.Sprintf("Add topic “Extra”: 4 articles changed. 1 article left alone: “Full up” (it would break a topic rule: too many topics: %d, at most %d).",
+		article.MaxTopics+1, article.MaxTopics)
+	if got := webtest.Flashes(b.alice.Doc(b.alice.Follow(resp))); len(got) != 1 || got[0] != want {
+		t.Errorf("flashes %q, want %q", got, want)
 	}
 }

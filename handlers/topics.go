@@ -84,6 +84,11 @@ func (h *Topics) Rename(c echo.Context) error {
 	}
 	action := review.BulkAction{Kind: review.BulkRenameTopic, Topic: plan.from, To: plan.to}
 	snap, err := h.review.CheckSnapshot(ctx, id, user.ID)
+	if err == nil && snap.Action != action {
+		// Taken for another action (the queue's, or a rename the topics
+		// have since made different): never run this one on it.
+		err = review.ErrActionMismatch
+	}
 	if err == nil && snap.Count > h.syncMax {
 		return redirect(c, h.runner.start(ctx, user, snap, action, renameLanding(plan, q)))
 	}
@@ -173,7 +178,7 @@ func (h *Topics) plan(ctx context.Context, f *views.RenameForm) (renamePlan, int
 // confirm takes the snapshot of the articles that have the topic now and
 // shows its count with the button that applies the rename to them.
 func (h *Topics) confirm(c echo.Context, p renamePlan, q string, user *db.User) error {
-	snap, err := h.review.SnapshotTopic(c.Request().Context(), p.from, user.ID)
+	snap, err := h.review.SnapshotTopic(c.Request().Context(), review.BulkAction{Kind: review.BulkRenameTopic, Topic: p.from, To: p.to}, user.ID)
 	if err != nil {
 		return err
 	}
@@ -200,6 +205,8 @@ func bulkRefusal(err error) (string, int) {
 		return "That count was taken by someone else: press Continue for your own.", http.StatusForbidden
 	case errors.Is(err, db.ErrNotFound):
 		return "There is no such count: press Continue for a fresh one.", http.StatusNotFound
+	case errors.Is(err, review.ErrActionMismatch):
+		return "That count was taken for another action: press Continue for a fresh one.", http.StatusConflict
 	}
 	return "", 0
 }
@@ -212,7 +219,7 @@ func renamedFlash(p renamePlan, out review.BatchOutcome) views.Flash {
 		notes = append(notes, views.Articles(out.Skipped)+" changed by someone since the count")
 	}
 	if out.Refused > 0 {
-		notes = append(notes, views.Articles(out.Refused)+" whose file could not take the new name")
+		notes = append(notes, views.Articles(out.Refused)+" that could not take the new name: "+refusalsText(out))
 	}
 	if out.Changed == 0 && out.Unchanged > 0 {
 		notes = append(notes, views.Articles(out.Unchanged)+" that had the new name already")

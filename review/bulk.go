@@ -48,6 +48,8 @@ type BulkAction struct {
 type Snapshot struct {
 	ID    int64
 	Count int
+	// Action is the action it was taken for, the only one Bulk runs on it.
+	Action BulkAction
 }
 
 // BatchOutcome counts what a batch did, article by article.
@@ -57,13 +59,27 @@ type BatchOutcome struct {
 	Unchanged int // had the values already
 	Skipped   int // changed by someone since the snapshot (or the batch): left alone
 	Refused   int // the result could not be exported (see Save) or breaks a topic rule: left alone
+	// Refusals name the first refused articles (at most db.MaxRefusals),
+	// each with why.
+	Refusals []Refusal
 }
 
-// BulkStore is what bulk actions need of the store, beyond Store.
+// Refusal is an article a bulk action left alone, and why: "it would
+// have too many topics: ...", "its file cannot carry the change: ...".
+type Refusal struct {
+	ID            int64
+	Title, Reason string
+}
+
+// ErrActionMismatch (wrapped) refuses to run on a snapshot an action other
+// than the one it was taken for.
+var ErrActionMismatch = db.ErrActionMismatch
+
+// BulkStore is what bulk actions need of the store (part of Store).
 type BulkStore interface {
-	SnapshotQuery(ctx context.Context, q db.ListQuery, userID int64) (db.SnapshotInfo, error)
-	SnapshotSeen(ctx context.Context, seen []db.Seen, userID int64) (db.SnapshotInfo, error)
-	SnapshotTopic(ctx context.Context, topic string, userID int64) (db.SnapshotInfo, error)
+	SnapshotQuery(ctx context.Context, q db.ListQuery, userID int64, action string) (db.SnapshotInfo, error)
+	SnapshotSeen(ctx context.Context, seen []db.Seen, userID int64, action string) (db.SnapshotInfo, error)
+	SnapshotTopic(ctx context.Context, topic string, userID int64, action string) (db.SnapshotInfo, error)
 	Snapshot(ctx context.Context, id, userID int64) (db.SnapshotInfo, error)
 	BulkApply(ctx context.Context, snapshotID int64, b db.Batch, step db.BulkStep) (db.BatchCounts, error)
 	UndoBatch(ctx context.Context, batchID int64, b db.Batch, step db.UndoStep) (db.BatchCounts, error)
@@ -71,65 +87,99 @@ type BulkStore interface {
 	Batches(ctx context.Context, limit int) ([]db.BatchInfo, error)
 }
 
-var errNoBulk = errors.New("review: the store has no bulk actions")
-
-func (s *Service) bulkStore() (BulkStore, error) {
-	bs, ok := s.store.(BulkStore)
-	if !ok {
-		return nil, errNoBulk
-	}
-	return bs, nil
-}
-
 // SnapshotQuery stores every article matching q now (its filters; Sort,
-// Cursor and Limit are ignored), for actorID.
-func (s *Service) SnapshotQuery(ctx context.Context, q db.ListQuery, actorID int64) (Snapshot, error) {
-	bs, err := s.bulkStore()
+// Cursor and Limit are ignored), for actorID to run a on, and only a.
+// No article is a Snapshot of ID 0 (none stored). Errors: a *FieldError
+// for an invalid action, or the store's.
+func (s *Service) SnapshotQuery(ctx context.Context, q db.ListQuery, a BulkAction, actorID int64) (Snapshot, error) {
+	bs, key, a, err := s.snapshotFor(a)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	return snapshot(bs.SnapshotQuery(ctx, q, actorID))
+	return snapshot(a)(bs.SnapshotQuery(ctx, q, actorID, key))
+}
+
+// snapshotFor checks a and returns the store and a's key, as stored with
+// a snapshot.
+func (s *Service) snapshotFor(a BulkAction) (BulkStore, string, BulkAction, error) {
+	a, err := a.Validate()
+	if err != nil {
+		return nil, "", a, err
+	}
+	return s.store, a.key(), a, nil
+}
+
+// actionKey is a snapshot's action column: the validated action, as JSON.
+type actionKey struct {
+	Kind    BulkKind `json:"kind"`
+	Topic   string   `json:"topic,omitempty"`
+	To      string   `json:"to,omitempty"`
+	Quality int      `json:"quality,omitempty"`
+}
+
+// key encodes a validated action for its snapshot; equal actions have
+// equal keys.
+func (a BulkAction) key() string {
+	k := actionKey{Kind: a.Kind, Topic: a.Topic, To: a.To}
+	if a.Kind == BulkSetQuality {
+		k.Quality = a.Quality
+	}
+	b, _ := json.Marshal(k) // cannot fail for strings and ints
+	return string(b)
+}
+
+// actionOfKey decodes key; a key that does not decode is an action of no
+// kind, which nothing runs.
+func actionOfKey(key string) BulkAction {
+	var k actionKey
+	_ = json.Unmarshal([]byte(key), &k)
+	return BulkAction{Kind: k.Kind, Topic: k.Topic, To: k.To, Quality: k.Quality}
 }
 
 // SnapshotSeen stores the ticked articles, each with the version the
 // editor's page showed (at most db.MaxSnapshotIDs; ids of no article are
 // left out): one changed since that page is skipped by Bulk, never
-// overwritten. No article is a *FieldError.
-func (s *Service) SnapshotSeen(ctx context.Context, seen []db.Seen, actorID int64) (Snapshot, error) {
+// overwritten. The snapshot is for a only. No id, or an invalid a, is a
+// *FieldError; ids of no article are a Snapshot of ID 0 (none stored).
+func (s *Service) SnapshotSeen(ctx context.Context, seen []db.Seen, a BulkAction, actorID int64) (Snapshot, error) {
 	switch {
 	case len(seen) == 0:
 		return Snapshot{}, &FieldError{Field: "ids", Message: "No article is selected: tick the articles to change, or use “all matching”."}
 	case len(seen) > db.MaxSnapshotIDs:
 		return Snapshot{}, &FieldError{Field: "ids", Message: fmt.Sprintf("%d articles are selected; at most %d can be sent at once: use “all matching” instead.", len(seen), db.MaxSnapshotIDs)}
 	}
-	bs, err := s.bulkStore()
+	bs, key, a, err := s.snapshotFor(a)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	return snapshot(bs.SnapshotSeen(ctx, seen, actorID))
+	return snapshot(a)(bs.SnapshotSeen(ctx, seen, actorID, key))
 }
 
-// SnapshotTopic stores the articles that have topic now (case-insensitively).
-func (s *Service) SnapshotTopic(ctx context.Context, topic string, actorID int64) (Snapshot, error) {
-	bs, err := s.bulkStore()
+// SnapshotTopic stores the articles that have a.Topic now
+// (case-insensitively), for a, a rename (Kind BulkRenameTopic), only.
+func (s *Service) SnapshotTopic(ctx context.Context, a BulkAction, actorID int64) (Snapshot, error) {
+	if a.Kind != BulkRenameTopic {
+		return Snapshot{}, &FieldError{Field: "action", Message: "A topic's articles are taken for a rename only."}
+	}
+	bs, key, a, err := s.snapshotFor(a)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	return snapshot(bs.SnapshotTopic(ctx, topic, actorID))
+	return snapshot(a)(bs.SnapshotTopic(ctx, a.Topic, actorID, key))
 }
 
-func snapshot(info db.SnapshotInfo, err error) (Snapshot, error) {
-	return Snapshot{ID: info.ID, Count: info.Count}, err
+func snapshot(a BulkAction) func(info db.SnapshotInfo, err error) (Snapshot, error) {
+	return func(info db.SnapshotInfo, err error) (Snapshot, error) {
+		return Snapshot{ID: info.ID, Count: info.Count, Action: a}, err
+	}
 }
 
 // CheckSnapshot returns snapshot id if actorID may confirm it. Errors
 // (wrapped): db.ErrNotFound, db.ErrNotOwner, db.ErrSnapshotExpired.
 func (s *Service) CheckSnapshot(ctx context.Context, id, actorID int64) (Snapshot, error) {
-	bs, err := s.bulkStore()
-	if err != nil {
-		return Snapshot{}, err
-	}
-	return snapshot(bs.Snapshot(ctx, id, actorID))
+	bs := s.store
+	info, err := bs.Snapshot(ctx, id, actorID)
+	return Snapshot{ID: info.ID, Count: info.Count, Action: actionOfKey(info.Action)}, err
 }
 
 // Validate checks a against the article rules and returns it cleaned (the
@@ -142,17 +192,22 @@ func (a BulkAction) Validate() (BulkAction, error) {
 		}
 		return nil
 	}
+	// Fields the kind does not use are cleared: the form posts them all,
+	// and a snapshot's action (see key) must not depend on them.
 	switch a.Kind {
 	case BulkApprove, BulkReject, BulkPublish, BulkUnpublish:
-		return a, nil
+		return BulkAction{Kind: a.Kind}, nil
 	case BulkAddTopic, BulkRemoveTopic:
+		a.To, a.Quality = "", 0
 		return a, checkTopic("topic", a.Topic)
 	case BulkRenameTopic:
+		a.Quality = 0
 		if err := checkTopic("topic", a.Topic); err != nil {
 			return a, err
 		}
 		return a, checkTopic("to", a.To)
 	case BulkSetQuality:
+		a.Topic, a.To = "", ""
 		if err := article.CheckQuality(a.Quality); err != nil {
 			return a, &FieldError{Field: "quality", Message: "The q" + err.Error()[1:] + "."}
 		}
@@ -209,15 +264,13 @@ func ActionOf(b db.BatchInfo) BulkAction {
 // result could not be exported, or would break a topic rule, is refused;
 // both are counted and left alone. Topics take the store's spelling, as
 // in Save. progress, when not nil, is called with the articles done and
-// their total while it runs. Errors: a *FieldError for an invalid action,
-// db.ErrNotFound, db.ErrNotOwner, db.ErrSnapshotExpired (wrapped), or a
-// store failure; nothing is written on any error.
+// their total while it runs. a must be the action the snapshot was taken
+// for (Snapshot.Action). Errors: a *FieldError for an invalid action,
+// db.ErrNotFound, db.ErrNotOwner, db.ErrSnapshotExpired,
+// ErrActionMismatch (wrapped), or a store failure; nothing is written on
+// any error.
 func (s *Service) Bulk(ctx context.Context, snapshotID int64, a BulkAction, actorID int64, actor string, progress func(done, total int)) (BatchOutcome, error) {
-	a, err := a.Validate()
-	if err != nil {
-		return BatchOutcome{}, err
-	}
-	bs, err := s.bulkStore()
+	bs, key, a, err := s.snapshotFor(a)
 	if err != nil {
 		return BatchOutcome{}, err
 	}
@@ -235,7 +288,7 @@ func (s *Service) Bulk(ctx context.Context, snapshotID int64, a BulkAction, acto
 			a.To = to // merge into the spelling of a topic in use; a respelling keeps the new one
 		}
 	}
-	b := db.Batch{Kind: string(a.Kind), Params: paramsOf(a, 0), UserID: actorID, Actor: actor, Progress: progress}
+	b := db.Batch{Action: key, Kind: string(a.Kind), Params: paramsOf(a, 0), UserID: actorID, Actor: actor, Progress: progress}
 	if a.Kind == BulkRenameTopic {
 		b.RenameFrom, b.RenameTo = a.Topic, a.To
 	}
@@ -243,9 +296,9 @@ func (s *Service) Bulk(ctx context.Context, snapshotID int64, a BulkAction, acto
 	// Status changes are not in the file: no export check, no content read.
 	b.Full = a.Kind != BulkApprove && a.Kind != BulkReject
 	counts, err := bs.BulkApply(ctx, snapshotID, b, func(cur *db.Record) (db.Edit, error) {
-		e, ok := step(cur)
-		if !ok {
-			return e, db.ErrRefused // a topic rule: counted as refused, like an unexportable result
+		e, err := step(cur)
+		if err != nil {
+			return e, fmt.Errorf("%w: %w", db.ErrRefused, err) // a topic rule: counted as refused, like an unexportable result
 		}
 		if b.Full {
 			e.Check = exportCheck
@@ -259,7 +312,20 @@ func (s *Service) Bulk(ctx context.Context, snapshotID int64, a BulkAction, acto
 }
 
 func outcome(c db.BatchCounts) BatchOutcome {
-	return BatchOutcome{BatchID: c.BatchID, Changed: c.Changed, Unchanged: c.Unchanged, Skipped: c.Skipped, Refused: c.Refused}
+	out := BatchOutcome{BatchID: c.BatchID, Changed: c.Changed, Unchanged: c.Unchanged, Skipped: c.Skipped, Refused: c.Refused}
+	for _, r := range c.Refusals {
+		out.Refusals = append(out.Refusals, Refusal{ID: r.ID, Title: r.Title, Reason: refusalReason(r.Err)})
+	}
+	return out
+}
+
+// refusalReason words why an article was left alone: a topic rule of the
+// step (db.ErrRefused), or its file's export check.
+func refusalReason(err error) string {
+	if errors.Is(err, db.ErrRefused) {
+		return "it would break a topic rule: " + strings.TrimPrefix(err.Error(), db.ErrRefused.Error()+": ")
+	}
+	return "its file cannot carry the change: " + err.Error()
 }
 
 func paramsOf(a BulkAction, undoes int64) string {
@@ -271,14 +337,14 @@ func paramsOf(a BulkAction, undoes int64) string {
 	return string(b)
 }
 
-// bulkStep is the store edit a makes of one article; false when the result
-// would break a topic rule (too many topics).
-func bulkStep(a BulkAction) func(cur *db.Record) (db.Edit, bool) {
-	setStatus := func(st article.Status) func(*db.Record) (db.Edit, bool) {
-		return func(*db.Record) (db.Edit, bool) { return db.Edit{Status: &st}, true }
+// bulkStep is the store edit a makes of one article; an error when the
+// result would break a topic rule (too many topics).
+func bulkStep(a BulkAction) func(cur *db.Record) (db.Edit, error) {
+	setStatus := func(st article.Status) func(*db.Record) (db.Edit, error) {
+		return func(*db.Record) (db.Edit, error) { return db.Edit{Status: &st}, nil }
 	}
-	setPublished := func(p bool) func(*db.Record) (db.Edit, bool) {
-		return func(*db.Record) (db.Edit, bool) { return db.Edit{Published: &p}, true }
+	setPublished := func(p bool) func(*db.Record) (db.Edit, error) {
+		return func(*db.Record) (db.Edit, error) { return db.Edit{Published: &p}, nil }
 	}
 	switch a.Kind {
 	case BulkApprove:
@@ -290,16 +356,16 @@ func bulkStep(a BulkAction) func(cur *db.Record) (db.Edit, bool) {
 	case BulkUnpublish:
 		return setPublished(false)
 	case BulkSetQuality:
-		return func(*db.Record) (db.Edit, bool) { q := a.Quality; return db.Edit{Quality: &q}, true }
+		return func(*db.Record) (db.Edit, error) { q := a.Quality; return db.Edit{Quality: &q}, nil }
 	}
 	// Topic actions: the list as the review form shows it, changed.
 	change := topicChange(a)
-	return func(cur *db.Record) (db.Edit, bool) {
+	return func(cur *db.Record) (db.Edit, error) {
 		ts := change(shownTopics(cur.Topics))
 		if err := article.CheckTopicCount(len(ts)); err != nil {
-			return db.Edit{}, false
+			return db.Edit{}, err
 		}
-		return db.Edit{Topics: ts, SetTopics: true}, true
+		return db.Edit{Topics: ts, SetTopics: true}, nil
 	}
 }
 
@@ -364,10 +430,7 @@ var ErrUndoOfUndo = errors.New("an undo cannot be undone")
 // db.ErrBatchUndone, ErrUndoOfUndo (wrapped), or a store failure; nothing is written
 // on any error.
 func (s *Service) UndoBatch(ctx context.Context, batchID, actorID int64, actor string) (BatchOutcome, error) {
-	bs, err := s.bulkStore()
-	if err != nil {
-		return BatchOutcome{}, err
-	}
+	bs := s.store
 	orig, err := bs.Batch(ctx, batchID)
 	if err != nil {
 		return BatchOutcome{}, err
@@ -405,9 +468,6 @@ func (s *Service) UndoBatch(ctx context.Context, batchID, actorID int64, actor s
 
 // Batches returns the latest bulk actions, newest first, at most limit.
 func (s *Service) Batches(ctx context.Context, limit int) ([]db.BatchInfo, error) {
-	bs, err := s.bulkStore()
-	if err != nil {
-		return nil, err
-	}
+	bs := s.store
 	return bs.Batches(ctx, limit)
 }

@@ -17,7 +17,7 @@ import (
 func (f *fixture) bulk(a review.BulkAction) review.BatchOutcome {
 	f.t.Helper()
 	ctx := context.Background()
-	snap, err := f.svc.SnapshotQuery(ctx, db.ListQuery{}, 0)
+	snap, err := f.svc.SnapshotQuery(ctx, db.ListQuery{}, a, 0)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestBulkValidation(t *testing.T) {
 	f := newFixture(t)
 	f.importFiles(map[string]string{"a.md": fileAI})
 	ctx := context.Background()
-	snap, err := f.svc.SnapshotQuery(ctx, db.ListQuery{}, 0)
+	snap, err := f.svc.SnapshotQuery(ctx, db.ListQuery{}, review.BulkAction{Kind: review.BulkApprove}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestBulkValidation(t *testing.T) {
 			t.Errorf("%+v: %v, want a FieldError", a, err)
 		}
 	}
-	if _, err := f.svc.SnapshotSeen(ctx, nil, 0); err == nil {
+	if _, err := f.svc.SnapshotSeen(ctx, nil, review.BulkAction{Kind: review.BulkApprove}, 0); err == nil {
 		t.Error("an empty selection taken")
 	}
 	if len(f.history("a")) != 0 {
@@ -143,9 +143,16 @@ func TestBulkRefusesUnexportableArticles(t *testing.T) {
 	if out.Refused != 1 || out.Unchanged != 1 || out.Changed != 0 {
 		t.Errorf("remove: %+v", out)
 	}
+	// The refused article is named, with why.
+	if r := out.Refusals; len(r) != 1 || r[0].Title != "T" || !strings.HasPrefix(r[0].Reason, "its file cannot carry the change: ") {
+		t.Errorf("remove refusals %+v", r)
+	}
 	out = f.bulk(review.BulkAction{Kind: review.BulkAddTopic, Topic: "New"})
 	if out.Refused != 1 || out.Changed != 1 {
 		t.Errorf("add: %+v", out)
+	}
+	if r := out.Refusals; len(r) != 1 || r[0].Title != "T" || !strings.Contains(r[0].Reason, "topic rule: too many topics") {
+		t.Errorf("add refusals %+v", r)
 	}
 	if len(f.history("x")) != 0 {
 		t.Error("a refused article was written")
@@ -194,5 +201,40 @@ func TestUndoBatchRestoresTopicsAndExport(t *testing.T) {
 	// The undo is no change to undo: its original would still say undone.
 	if _, err := f.svc.UndoBatch(ctx, undo.BatchID, 0, "carol"); !errors.Is(err, review.ErrUndoOfUndo) {
 		t.Errorf("undo of the undo: %v", err)
+	}
+}
+
+// A snapshot is taken for one action: Bulk runs no other on it, and
+// leaves it for its own.
+func TestBulkRunsOnlyTheSnapshotsAction(t *testing.T) {
+	f := newFixture(t)
+	f.importFiles(map[string]string{"a.md": fileAI, "b.md": fileHealth})
+	ctx := context.Background()
+	reject := review.BulkAction{Kind: review.BulkReject, Topic: "ignored"}
+	snap, err := f.svc.SnapshotQuery(ctx, db.ListQuery{}, reject, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.CheckSnapshot(ctx, snap.ID, 0)
+	if err != nil || got.Action != (review.BulkAction{Kind: review.BulkReject}) || got.Count != 2 {
+		t.Fatalf("stored snapshot %+v, %v", got, err)
+	}
+	for _, a := range []review.BulkAction{
+		{Kind: review.BulkPublish},
+		{Kind: review.BulkSetQuality, Quality: 5},
+		{Kind: review.BulkRenameTopic, Topic: "AI", To: "ML"},
+	} {
+		if _, err := f.svc.Bulk(ctx, snap.ID, a, 0, "alice", nil); !errors.Is(err, review.ErrActionMismatch) {
+			t.Errorf("%+v on a reject snapshot: %v", a, err)
+		}
+	}
+	if len(f.history("a")) != 0 {
+		t.Fatal("a refused action wrote")
+	}
+	if out, err := f.svc.Bulk(ctx, snap.ID, got.Action, 0, "alice", nil); err != nil || out.Changed != 2 {
+		t.Errorf("its own action: %+v, %v", out, err)
+	}
+	if _, err := f.svc.SnapshotTopic(ctx, review.BulkAction{Kind: review.BulkReject, Topic: "AI"}, 0); err == nil {
+		t.Error("a topic snapshot for another action than a rename")
 	}
 }

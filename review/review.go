@@ -22,6 +22,7 @@ type Store interface {
 	History(ctx context.Context, id int64) ([]db.AuditEntry, error)
 	CanonicalTopic(ctx context.Context, name string) (string, error)
 	Export(ctx context.Context, q db.ListQuery, fn func(db.ExportRecord) error) error
+	BulkStore
 }
 
 // Service runs the workflow on one store.

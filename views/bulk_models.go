@@ -35,9 +35,18 @@ type BulkConfirmView struct {
 	Count      Count
 	Action     string // "approve", "add topic “AI”"…, as a sentence's verb phrase
 	Prep       string // the word before the count: "to" (add topic "AI" to 3 articles), "from", "on"; "" for none
-	// Fields are posted back with Confirm: action, topic, quality, from.
+	// Fields are posted back with Confirm: action, topic, quality (the
+	// snapshot's stored action, which Run checks them against), from.
 	Kind, Topic, Quality, From string
 	CancelURL                  string // the queue
+}
+
+// BulkFormErrorView is the page of a refused bulk form: the status, what
+// is wrong, and the queue the form came from.
+type BulkFormErrorView struct {
+	Code    int
+	Message string
+	BackURL string // the queue with its filters
 }
 
 // ConfirmURL is where Confirm posts.

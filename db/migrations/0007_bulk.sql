@@ -5,12 +5,17 @@
 -- (an article imported later is not in it), and skips one whose version
 -- moved since (someone changed it after the count). Snapshots belong to
 -- the user who took them, live an hour (db.SnapshotTTL), and are removed
--- when used or when a later snapshot finds them expired.
+-- when used or when a later snapshot finds them expired. A snapshot is
+-- taken for one action (action: the caller's encoding of it, review's
+-- JSON), and only that action can run on it. Ids are never reused
+-- (AUTOINCREMENT): a confirmation form of a used snapshot must not name
+-- a later one.
 CREATE TABLE bulk_snapshots (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id    INTEGER NOT NULL,              -- users.id of the owner
-    created_at INTEGER NOT NULL,           -- unix ms
-    count      INTEGER NOT NULL
+    created_at INTEGER NOT NULL,              -- unix ms
+    count      INTEGER NOT NULL,
+    action     TEXT    NOT NULL DEFAULT ''    -- the action it was taken for
 );
 
 CREATE INDEX bulk_snapshots_created ON bulk_snapshots (created_at);

@@ -223,3 +223,23 @@ func TestBulkSelectedLeavesLaterChanges(t *testing.T) {
 		t.Errorf("statuses %v: want the first rejected (the other editor's), the second approved", st)
 	}
 }
+
+// TestBulkFormErrorKeepsTheQueue: a bulk form the server refuses (set
+// quality with no quality) says why, and its way back returns to the
+// queue with the filters the editor had.
+func TestBulkFormErrorKeepsTheQueue(t *testing.T) {
+	a := startApp(t)
+	ed := newTab(t, a, "editor")
+	ed.loginAs(editorName, editorPassword)
+	ed.open("/articles?status=pending&sort=heat")
+	ed.do("tick the first row", chromedp.Click(chromedp.CSS(`[data-testid="queue-row"]:nth-child(1) [data-testid="row-select"]`)))
+	ed.do("choose set quality", chromedp.SetValue(chromedp.CSS(`[data-testid="bulk-action"]`), "set-quality"))
+	ed.click(`[data-testid="bulk-apply-selected"]`, 422)
+	if got := ed.text(`[data-testid="error-message"]`); got != "Set quality needs a whole number from 0 to 100 in the Quality field." {
+		t.Errorf("message %q", got)
+	}
+	ed.click(`[data-testid="bulk-back"]`, 200)
+	if p := ed.path(); !regexp.MustCompile(`^/articles\?.*sort=heat`).MatchString(p) || !regexp.MustCompile(`status=pending`).MatchString(p) {
+		t.Errorf("back at %q, want the queue with its filters", p)
+	}
+}

@@ -279,20 +279,7 @@ func sameTopics(a, b []string) bool {
 }
 
 func (w *writer) saveEdit(next *Record, changes []change, e Edit, now time.Time) error {
-	var editQuality, editPublished, editTopics any
-	if next.Edited.Quality {
-		editQuality = next.Quality
-	}
-	if next.Edited.Published {
-		editPublished = boolInt(next.Published)
-	}
-	if next.Edited.Topics {
-		editTopics = encodeTopics(next.Topics)
-	}
-	_, err := w.exec(`UPDATE articles SET edit_quality = ?, edit_topics = ?, edit_published = ?,
-		status = ?, note = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-		editQuality, editTopics, editPublished, string(next.Status), next.Note, toMillis(now), next.ID)
-	if err != nil {
+	if err := w.writeEdited(next, now); err != nil {
 		return err
 	}
 	for _, c := range changes {
@@ -310,6 +297,26 @@ func (w *writer) saveEdit(next *Record, changes []change, e Edit, now time.Time)
 		}
 	}
 	return nil
+}
+
+// writeEdited writes next's editor values, status and note to its row
+// and raises its version by one: the row update of a save, of an undo and
+// of each article of a bulk action.
+func (w *writer) writeEdited(next *Record, now time.Time) error {
+	var editQuality, editPublished, editTopics any
+	if next.Edited.Quality {
+		editQuality = next.Quality
+	}
+	if next.Edited.Published {
+		editPublished = boolInt(next.Published)
+	}
+	if next.Edited.Topics {
+		editTopics = encodeTopics(next.Topics)
+	}
+	_, err := w.exec(`UPDATE articles SET edit_quality = ?, edit_topics = ?, edit_published = ?,
+		status = ?, note = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+		editQuality, editTopics, editPublished, string(next.Status), next.Note, toMillis(now), next.ID)
+	return err
 }
 
 // qualityText is a quality as the audit stores it: digits, or "" when

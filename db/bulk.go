@@ -576,21 +576,7 @@ const lightColumns = `id, key, file_name, category, title, excerpt, published_at
 // audit rows, the audit rows carrying the batch, and the search index
 // written at the end of the batch (see deferFTS).
 func (w *writer) bulkSave(next *Record, changes []change, e Edit, batchID int64, now time.Time) error {
-	var editQuality, editPublished, editTopics any
-	if next.Edited.Quality {
-		editQuality = next.Quality
-	}
-	if next.Edited.Published {
-		editPublished = boolInt(next.Published)
-	}
-	if next.Edited.Topics {
-		editTopics = encodeTopics(next.Topics)
-	}
-	// The statement of saveEdit, so the two share a prepared statement.
-	_, err := w.exec(`UPDATE articles SET edit_quality = ?, edit_topics = ?, edit_published = ?,
-		status = ?, note = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-		editQuality, editTopics, editPublished, string(next.Status), next.Note, toMillis(now), next.ID)
-	if err != nil {
+	if err := w.writeEdited(next, now); err != nil {
 		return err
 	}
 	var uid any

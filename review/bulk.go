@@ -133,7 +133,7 @@ func (a BulkAction) key() string {
 func actionOfKey(key string) BulkAction {
 	var k actionKey
 	_ = json.Unmarshal([]byte(key), &k)
-	return BulkAction{Kind: k.Kind, Topic: k.Topic, To: k.To, Quality: k.Quality}
+	return BulkAction(k)
 }
 
 // SnapshotSeen stores the ticked articles, each with the version the

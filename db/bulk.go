@@ -24,7 +24,8 @@ const (
 
 // Errors of snapshots and batches.
 var (
-	// ErrSnapshotExpired: the snapshot is older than SnapshotTTL, or was used.
+	// ErrSnapshotExpired: the snapshot is older than SnapshotTTL. A used
+	// snapshot is deleted: it is ErrNotFound.
 	ErrSnapshotExpired = errors.New("snapshot expired")
 	// ErrNotOwner: the snapshot belongs to another user.
 	ErrNotOwner = errors.New("snapshot of another user")

@@ -554,6 +554,8 @@ func (r *bulkRunner) progress(c echo.Context) error {
 // bulkJobs are the bulk actions running in the background, by id. They
 // live in memory: a job's changes are one uncommitted transaction until
 // it ends, so there is nothing to share with another process before then.
+// So with several servers on one database, a job's progress page is on
+// the server that runs it (the result is in the shared bulk history).
 // Each is visible to its starter only.
 type bulkJobs struct {
 	mu   sync.Mutex

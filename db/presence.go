@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -99,40 +98,52 @@ func (s *Store) RenewPresence(ctx context.Context, articleID, userID int64, now 
 // user except has open at now (a presence younger than PresenceTTL), the
 // usernames of those editors, sorted. Articles nobody else has open are
 // absent. With no ids it answers for every article: the set is as small
-// as the number of editors at work. One query whatever the number of ids.
+// as the number of editors at work. No query between writes (see
+// presenceRows).
 func (s *Store) OpenBy(ctx context.Context, ids []int64, except int64, now time.Time) (map[int64][]string, error) {
-	since := toMillis(now) - PresenceTTL.Milliseconds()
-	var rows *sql.Rows
-	var err error
-	if len(ids) == 0 {
-		rows, err = s.readQuery(ctx, `SELECT p.article_id, u.username FROM presence p JOIN users u ON u.id = p.user_id
-			WHERE p.seen_at >= ? AND p.user_id <> ? ORDER BY p.article_id, u.username`, since, except)
-	} else {
-		list, jerr := json.Marshal(ids)
-		if jerr != nil {
-			return nil, fmt.Errorf("db: open by: %w", jerr)
-		}
-		// json_each keeps the query text the same for any number of
-		// ids, so it is prepared once (see readQuery).
-		rows, err = s.readQuery(ctx, `SELECT p.article_id, u.username FROM presence p JOIN users u ON u.id = p.user_id
-			WHERE p.article_id IN (SELECT value FROM json_each(?)) AND p.seen_at >= ? AND p.user_id <> ?
-			ORDER BY p.article_id, u.username`, string(list), since, except)
-	}
+	rows, err := cached(ctx, s.results, "presence", func() ([]presenceRow, error) { return s.presenceRows(ctx) })
 	if err != nil {
 		return nil, fmt.Errorf("db: open by: %w", err)
 	}
-	defer rows.Close()
-	out := map[int64][]string{}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("db: open by: %w", err)
-		}
-		out[id] = append(out[id], name)
+	since := toMillis(now) - PresenceTTL.Milliseconds()
+	wanted := map[int64]bool{}
+	for _, id := range ids {
+		wanted[id] = true
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: open by: %w", err)
+	out := map[int64][]string{}
+	for _, r := range rows { // sorted by article, then name
+		if r.seenAt >= since && r.userID != except && (len(ids) == 0 || wanted[r.articleID]) {
+			out[r.articleID] = append(out[r.articleID], r.username)
+		}
 	}
 	return out, nil
+}
+
+// presenceRow is a row of the presence table with its user's name.
+type presenceRow struct {
+	articleID, userID, seenAt int64
+	username                  string
+}
+
+// presenceRows reads the whole presence table: a row per editor with a
+// review page open, and those gone for less than a minute (see
+// OpenArticle's cleanup), so it stays as small as the team. OpenBy keeps
+// it in the result cache until the next write, so a queue page costs no
+// query between heartbeats, and filters it by time itself.
+func (s *Store) presenceRows(ctx context.Context) ([]presenceRow, error) {
+	rows, err := s.readQuery(ctx, `SELECT p.article_id, p.user_id, p.seen_at, u.username
+		FROM presence p JOIN users u ON u.id = p.user_id ORDER BY p.article_id, u.username`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []presenceRow
+	for rows.Next() {
+		var r presenceRow
+		if err := rows.Scan(&r.articleID, &r.userID, &r.seenAt, &r.username); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,324 @@
+// Package postgres is the PostgreSQL store of newsdesk: the same
+// db.Database as the SQLite store in package db, on a pgx connection pool,
+// for several app instances sharing one database. Its schema mirrors the
+// SQLite one migration by migration (migrations/), with the same table
+// and column names, so a newsroom can move between the two with
+// `newsdesk copy`. SQL for PostgreSQL lives here and nowhere else.
+//
+// What differs from SQLite, and why:
+//   - Writers do not queue in Go: PostgreSQL locks rows, so saves to
+//     different articles run at once. A transaction that loses a deadlock
+//     or a serialization check is retried (see inTx).
+//   - Nothing is cached in the process: another instance may have written,
+//     and PostgreSQL answers the small reads (counts, facets) from its own
+//     buffers.
+//   - Backup is pg_dump's job (see the README), not the store's.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/newsdesk/newsdesk/db"
+)
+
+// Store is the PostgreSQL newsdesk database: one pgxpool pool shared by
+// reads and writes. It is safe for concurrent use, and any number of
+// processes may open the same database.
+type Store struct {
+	pool     *pgxpool.Pool
+	readOnly bool
+	now      func() time.Time
+}
+
+var _ db.Database = (*Store)(nil)
+
+// IsURL reports whether a --db value names a PostgreSQL database (a
+// postgres:// or postgresql:// URL, as libpq accepts) rather than an SQLite
+// file path.
+func IsURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// migrationLock is the key of the session-level advisory lock held while
+// migrations run, so that of several instances starting at once one
+// migrates and the others wait, then find nothing left to do
+// (PostgreSQL documentation, "Advisory Locks"). The number is arbitrary
+// but fixed: "newsdesk" in ASCII, as a 64-bit integer.
+const migrationLock int64 = 0x6e65777364657368
+
+// Open connects to the PostgreSQL database at url (a postgres:// URL; pool
+// settings such as pool_max_conns go in its query string, as pgxpool
+// documents) and brings its schema up to date. The database must exist;
+// an empty one gets newsdesk's tables. It refuses a schema newer than this
+// program's. Errors name the host and database, never the password.
+func Open(ctx context.Context, url string) (*Store, error) {
+	s, err := connect(ctx, url, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.pool.Close()
+		return nil, fmt.Errorf("postgres: %s: migrate: %w", where(s.pool.Config().ConnConfig), err)
+	}
+	return s, nil
+}
+
+// OpenReadOnly connects for the commands that only read (export, check,
+// user list). It runs no migrations, refuses a schema older or newer than
+// this program's, and opens every transaction read-only
+// (default_transaction_read_only), so a write fails with an error
+// wrapping db.ErrReadOnly.
+func OpenReadOnly(ctx context.Context, url string) (*Store, error) {
+	s, err := connect(ctx, url, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.schemaIsCurrent(ctx); err != nil {
+		s.pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", where(s.pool.Config().ConnConfig), err)
+	}
+	return s, nil
+}
+
+func connect(ctx context.Context, url string, readOnly bool) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse errors may quote the URL, password included.
+		return nil, errors.New("postgres: the --db URL cannot be parsed; expected postgres://user:password@host:port/database?sslmode=...")
+	}
+	rt := cfg.ConnConfig.RuntimeParams
+	if rt["application_name"] == "" {
+		rt["application_name"] = "newsdesk"
+	}
+	if rt["timezone"] == "" {
+		rt["timezone"] = "UTC"
+	}
+	if readOnly {
+		rt["default_transaction_read_only"] = "on"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s: %w", where(cfg.ConnConfig), err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", where(cfg.ConnConfig), err)
+	}
+	return &Store{pool: pool, readOnly: readOnly, now: time.Now}, nil
+}
+
+// where names a database for error messages without its password.
+func where(c *pgx.ConnConfig) string {
+	return fmt.Sprintf("database %q on %s:%d", c.Database, c.Host, c.Port)
+}
+
+// Close closes the pool; it waits for connections in use to be released.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.pool.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
+}
+
+// Pool is the store's connection pool, for the copy command and tests
+// that need SQL the interface does not offer.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations reads the embedded migrations, numbered 1..N without
+// gaps, as package db's are.
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %q: name must start with a number and _", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %q: expected number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the number of the newest migration this program has:
+// the version an up-to-date database of either store reports.
+func SchemaVersion() int {
+	ms, err := loadMigrations()
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// migrate applies the migrations the database has not seen, each in its
+// own transaction, while holding the migration advisory lock on one
+// connection: instances starting together take turns.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+		return fmt.Errorf("advisory lock: %w", err)
+	}
+	defer func() {
+		// A fresh context: the lock must go even when ctx was cancelled,
+		// or the pooled connection would keep it.
+		unlock, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(unlock, `SELECT pg_advisory_unlock($1)`, migrationLock); err != nil {
+			conn.Conn().Close(unlock) // closing the session releases it
+		}
+	}()
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version bigint NOT NULL)`); err != nil {
+		return fmt.Errorf("schema_version: %w", err)
+	}
+	current, err := version(ctx, conn.Conn())
+	if err != nil {
+		return err
+	}
+	if current > len(ms) {
+		return fmt.Errorf("database schema version %d is newer than this program (%d)", current, len(ms))
+	}
+	for _, m := range ms[current:] {
+		if err := apply(ctx, conn.Conn(), m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func version(ctx context.Context, conn *pgx.Conn) (int, error) {
+	var v int
+	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	return v, nil
+}
+
+func apply(ctx context.Context, conn *pgx.Conn, m migration) error {
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM schema_version`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, m.version)
+		return err
+	})
+}
+
+// schemaIsCurrent refuses a database whose schema is not this program's.
+func (s *Store) schemaIsCurrent(ctx context.Context) error {
+	var v int
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "42P01": // undefined_table
+		return errors.New("not a newsdesk database (no schema_version table); create it with `newsdesk import --db URL FILES` or `newsdesk user add --db URL NAME`")
+	case err != nil:
+		return fmt.Errorf("schema version: %w", err)
+	case v < SchemaVersion():
+		return fmt.Errorf("database schema version %d is older than this program (%d); run `newsdesk serve` or `newsdesk import` once to update it", v, SchemaVersion())
+	case v > SchemaVersion():
+		return fmt.Errorf("database schema version %d is newer than this program (%d)", v, SchemaVersion())
+	}
+	return nil
+}
+
+// maxTxAttempts bounds inTx's retries of a transaction PostgreSQL aborted
+// to break a deadlock or a serialization conflict.
+const maxTxAttempts = 5
+
+// inTx runs fn in a READ COMMITTED transaction and commits it, or rolls it
+// back when fn fails. A transaction PostgreSQL aborted with
+// deadlock_detected (40P01) or serialization_failure (40001) is run again
+// from the start, up to maxTxAttempts times, so fn must not have effects
+// outside the transaction. Writes to a read-only store fail with an error
+// wrapping db.ErrReadOnly.
+func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if s.readOnly {
+		return fmt.Errorf("postgres: %w", db.ErrReadOnly)
+	}
+	var err error
+	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
+		err = pgx.BeginFunc(ctx, s.pool, fn)
+		if !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// retryable reports whether err is PostgreSQL aborting a transaction that
+// would succeed when run again.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}
+
+// isUniqueViolation reports whether err is a unique_violation (23505),
+// optionally of the named constraint or index.
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" &&
+		(constraint == "" || pgErr.ConstraintName == constraint)
+}
+
+// millis is t as stored: unix milliseconds, as in the SQLite store.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMillis is a stored time in UTC.
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

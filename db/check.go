@@ -112,7 +112,7 @@ var (
 // return some messages and then fail; the messages are kept, and the
 // failure is returned for Check to report.
 func (s *Store) checkIntegrity(ctx context.Context) ([]Problem, error) {
-	rows, err := queryStrings(ctx, s.r, `PRAGMA integrity_check`)
+	rows, err := s.integrityCheck(ctx)
 	var ps []Problem
 	var roots map[int]string // root page -> table or index, read on first need
 	for _, row := range rows {
@@ -137,6 +137,29 @@ func (s *Store) checkIntegrity(ctx context.Context) ([]Problem, error) {
 		}
 	}
 	return ps, err
+}
+
+// integrityCheck returns the rows of PRAGMA integrity_check, run after a
+// read of articles_fts in the same read transaction. FTS5 keeps the
+// index's structure per connection and reloads it when a statement opens
+// the table after another connection (the writer) changed it, but
+// integrity_check's FTS5 step opens nothing: it would compare the index
+// with the copy this pooled reader kept from an earlier statement and
+// report a checksum mismatch for a sound database. One transaction, so no
+// save can come between the two.
+func (s *Store) integrityCheck(ctx context.Context) ([]string, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var n int
+	// A damaged index is integrity_check's to report.
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts WHERE rowid = 0`).Scan(&n)
+	if err != nil && !isCorrupt(err) {
+		return nil, err
+	}
+	return queryStrings(ctx, tx, `PRAGMA integrity_check`)
 }
 
 // rootPages maps the root page of every table and index to its name, to
@@ -264,21 +287,20 @@ func (c *articleCheck) page(ctx context.Context, pool *sql.DB, after string, fir
 		if !norm.NFC.IsNormalString(key) {
 			c.notNFC = append(c.notNFC, key)
 		}
-		if err := checkHash(raw, hash); err != nil {
-			c.problems = append(c.problems, Problem{Check: "content hash", Table: "articles", Key: key, Detail: err.Error()})
+		if p := ContentHashProblem(key, raw, hash); p != nil {
+			c.problems = append(c.problems, *p)
 		}
+		var edited *string
 		if editTopics.Valid {
-			topics = editTopics.String
+			edited = &editTopics.String
 		}
-		eff, err := decodeTopics(topics)
+		eff, err := EffectiveTopics(topics, edited)
 		if err != nil {
-			c.problems = append(c.problems, Problem{Check: "search index", Table: "articles", Key: key,
-				Detail: fmt.Sprintf("topics are not a JSON list: %v", err)})
+			c.problems = append(c.problems, TopicsProblem(key, err))
 			continue
 		}
 		if !indexed {
-			c.problems = append(c.problems, Problem{Check: "search index", Table: "articles_fts", Key: key,
-				Detail: "the article is missing from the search index"})
+			c.problems = append(c.problems, MissingSearchProblem("articles_fts", key))
 			continue
 		}
 		want := ftsColumns(title, excerpt, provider, eff)
@@ -313,15 +335,12 @@ func unreadableRow(rows *sql.Rows, columns int, scanErr error) (Problem, error) 
 func (s *Store) nfcTwins(ctx context.Context, keys []string) ([]Problem, error) {
 	var ps []Problem
 	for _, k := range keys {
-		nfc := norm.NFC.String(k)
 		var n int
-		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE key = ?`, nfc).Scan(&n); err != nil {
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE key = ?`, norm.NFC.String(k)).Scan(&n); err != nil {
 			return ps, err
 		}
 		if n > 0 {
-			ps = append(ps, Problem{Check: "keys", Table: "articles", Key: k, Detail: fmt.Sprintf(
-				"key %s is article %s written in Unicode NFD, as a Mac names files: an older newsdesk imported the same file twice; reject one of them",
-				strconv.QuoteToASCII(k), strconv.QuoteToASCII(nfc))})
+			ps = append(ps, NFCTwinProblem(k))
 		}
 	}
 	return ps, nil
@@ -345,9 +364,12 @@ func (s *Store) checkOrphanIndexRows(ctx context.Context) ([]Problem, error) {
 	return ps, rows.Err()
 }
 
-// queryStrings returns the first column of every row of query.
-func queryStrings(ctx context.Context, pool *sql.DB, query string) ([]string, error) {
-	rows, err := pool.QueryContext(ctx, query)
+// queryStrings returns the first column of every row of query, run on a
+// pool, a connection or a transaction.
+func queryStrings(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}

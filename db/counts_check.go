@@ -55,9 +55,7 @@ func (s *Store) checkCounts(ctx context.Context) ([]Problem, error) {
 				rows.Close()
 				return ps, fmt.Errorf("%s: %w", t.name, err)
 			}
-			ps = append(ps, Problem{Check: "counts", Table: t.name, Detail: fmt.Sprintf(
-				"%sstatus %s, published %t: the counter says %d articles, the articles are %d",
-				s.counterKeyText(ctx, t, key), status, published == 1, counted, fresh)})
+			ps = append(ps, CounterProblem(t.name, s.counterKeyText(ctx, t, key), status, published == 1, counted, fresh))
 		}
 		err = rows.Err()
 		rows.Close()
@@ -117,8 +115,7 @@ func (s *Store) checkDashboardCounts(ctx context.Context) ([]Problem, error) {
 				rows.Close()
 				return ps, fmt.Errorf("%s: %w", t.name, err)
 			}
-			ps = append(ps, Problem{Check: "counts", Table: t.name, Detail: fmt.Sprintf(
-				"%s, status %s: the counter says %d, a fresh count says %d", key, status, counted, fresh)})
+			ps = append(ps, DashboardCounterProblem(t.name, key, status, counted, fresh))
 		}
 		err = rows.Err()
 		rows.Close()

@@ -129,14 +129,9 @@ func unixDay(t time.Time) int64 { return t.UnixMilli() / dayMillis }
 // Dashboard reads the dashboard's numbers in one read transaction, so they
 // agree with each other.
 func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, error) {
-	if q.Days == 0 {
-		q.Days = 30
-	}
-	if q.TopTopics == 0 {
-		q.TopTopics = 10
-	}
-	if q.Days < 1 || q.Days > MaxDashboardDays || q.TopTopics < 0 {
-		return nil, fmt.Errorf("db: dashboard: %d days, %d topics: out of range", q.Days, q.TopTopics)
+	q, err := q.Normalize()
+	if err != nil {
+		return nil, err
 	}
 	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -148,7 +143,7 @@ func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, er
 		s.rStmts.learn(ctx, missed)
 	}()
 	tx := readTx{sqlTx, s.rStmts, &missed}
-	d := &Dashboard{Now: s.now().UTC()}
+	d := NewDashboard(s.now(), q)
 	for _, part := range []struct {
 		name string
 		read func(context.Context, readTx, *Dashboard, DashboardQuery) error
@@ -192,38 +187,26 @@ func readStatusTotals(ctx context.Context, tx readTx, d *Dashboard, _ DashboardQ
 }
 
 func readDays(ctx context.Context, tx readTx, d *Dashboard, q DashboardQuery) error {
-	last := unixDay(d.Now)
-	first := last - int64(q.Days) + 1
-	d.Days = make([]DayReviews, q.Days)
-	for i := range d.Days {
-		d.Days[i].Day = time.UnixMilli((first + int64(i)) * dayMillis).UTC()
-	}
 	return eachRow(ctx, tx, `SELECT day, status, sum(n) FROM count_review
-		WHERE day BETWEEN ? AND ? GROUP BY day, status`, []any{first, last}, func(rows *sql.Rows) error {
+		WHERE day BETWEEN ? AND ? GROUP BY day, status`, []any{d.FirstDay(q), unixDay(d.Now)}, func(rows *sql.Rows) error {
 		var day int64
 		var status string
 		var n int
 		if err := rows.Scan(&day, &status, &n); err != nil {
 			return err
 		}
-		d.Days[day-first].add(status, n)
+		d.AddDay(day, status, n)
 		return nil
 	})
 }
 
 func readQuality(ctx context.Context, tx readTx, d *Dashboard, _ DashboardQuery) error {
-	d.Quality = make([]QualityBucket, 11)
-	for i := range d.Quality {
-		d.Quality[i].Bucket = i - 1
-	}
 	return eachRow(ctx, tx, `SELECT bucket, sum(n) FROM count_quality GROUP BY bucket`, nil, func(rows *sql.Rows) error {
 		var b, n int
 		if err := rows.Scan(&b, &n); err != nil {
 			return err
 		}
-		if b >= QualityNone && b <= 9 {
-			d.Quality[b+1].N = n
-		}
+		d.AddQuality(b, n)
 		return nil
 	})
 }
@@ -269,9 +252,8 @@ func readEditors(ctx context.Context, tx readTx, d *Dashboard, q DashboardQuery)
 	if err != nil {
 		return err
 	}
-	last := unixDay(d.Now)
 	err = eachRow(ctx, tx, `SELECT user_id, actor, status, sum(n) FROM count_review
-		WHERE day BETWEEN ? AND ? GROUP BY user_id, actor, status`, []any{last - int64(q.Days) + 1, last},
+		WHERE day BETWEEN ? AND ? GROUP BY user_id, actor, status`, []any{d.FirstDay(q), unixDay(d.Now)},
 		func(rows *sql.Rows) error {
 			var k key
 			var status string

@@ -68,6 +68,11 @@ type Database interface {
 	SessionKeys(ctx context.Context) (hashKey, blockKey []byte, err error)
 	RotateSessionKeys(ctx context.Context) error
 
+	// Login throttling: failed logins counted in the store, so that every
+	// server on the database sees them (see db/throttle.go).
+	LoginWait(ctx context.Context, buckets []ThrottleBucket, now time.Time) (time.Duration, error)
+	LoginFailed(ctx context.Context, buckets []ThrottleBucket, now time.Time) error
+
 	// Upkeep.
 	Check(ctx context.Context) ([]Problem, error)
 	Ping(ctx context.Context) error

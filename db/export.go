@@ -181,44 +181,13 @@ const exportColumns = 11
 // bytes do not match their hash; only a row without a readable key is an
 // error, since there is nothing to name.
 func scanExport(rows *sql.Rows) (ExportRecord, error) {
-	var (
-		r                                   ExportRecord
-		hash, status, topics                string
-		published                           bool
-		quality, editQuality, editPublished sql.NullInt64
-		editTopics                          sql.NullString
-	)
-	err := rows.Scan(&r.Key, &r.FileName, &r.Raw, &hash, &status, &quality, &topics, &published,
-		&editQuality, &editTopics, &editPublished)
+	var x ExportRow
+	err := rows.Scan(&x.Key, &x.FileName, &x.Raw, &x.Hash, &x.Status, &x.Quality, &x.Topics, &x.Published,
+		&x.EditQuality, &x.EditTopics, &x.EditPublished)
 	if err != nil {
 		return damagedRow(rows, err)
 	}
-	r.Status = article.Status(status)
-	if err := checkHash(r.Raw, hash); err != nil {
-		return damaged(r, err), nil
-	}
-	if editQuality.Valid && (!quality.Valid || quality.Int64 != editQuality.Int64) {
-		q := int(editQuality.Int64)
-		r.Changes.Quality = &q
-	}
-	if editPublished.Valid && (editPublished.Int64 != 0) != published {
-		p := editPublished.Int64 != 0
-		r.Changes.Published = &p
-	}
-	if editTopics.Valid {
-		up, err := decodeTopics(topics)
-		if err != nil {
-			return damaged(r, &corruptError{fmt.Sprintf("topics column is not a JSON list: %v", err)}), nil
-		}
-		ed, err := decodeTopics(editTopics.String)
-		if err != nil {
-			return damaged(r, &corruptError{fmt.Sprintf("edit_topics column is not a JSON list: %v", err)}), nil
-		}
-		if !slices.Equal(up, ed) {
-			r.Changes.Topics, r.Changes.SetTopics = ed, true
-		}
-	}
-	return r, nil
+	return x.Record(), nil
 }
 
 // damagedRow makes a record of a row that Scan refused (a damaged value

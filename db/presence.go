@@ -14,19 +14,19 @@ import (
 const (
 	// PresenceTTL is how long a presence lasts without renewal.
 	PresenceTTL = 15 * time.Second
-	// presenceRenew is how old a presence must be before a heartbeat
+	// PresenceRenew is how old a presence must be before a heartbeat
 	// writes it again: heartbeats come every 5 s, so about every other
 	// one writes, and the row never gets older than PresenceTTL.
-	presenceRenew = 7 * time.Second
-	// presenceKeep is how long gone rows stay before OpenArticle deletes
+	PresenceRenew = 7 * time.Second
+	// PresenceKeep is how long gone rows stay before OpenArticle deletes
 	// them: long past PresenceTTL, so the cleanup never races a renewal.
-	presenceKeep = time.Minute
+	PresenceKeep = time.Minute
 )
 
 // renewPresence records a presence on an article that exists, or renews
-// one older than presenceRenew; a younger one is left as it is, and the
+// one older than PresenceRenew; a younger one is left as it is, and the
 // statement writes nothing. Arguments: user, now, article, now minus
-// presenceRenew (ms). ("WHERE true" lets SQLite tell the SELECT's WHERE
+// PresenceRenew (ms). ("WHERE true" lets SQLite tell the SELECT's WHERE
 // from the upsert's ON CONFLICT.)
 const renewPresence = `INSERT INTO presence (article_id, user_id, seen_at)
 	SELECT id, ?, ? FROM articles WHERE id = ? AND true
@@ -44,12 +44,12 @@ func (s *Store) OpenArticle(ctx context.Context, articleID, userID int64, now ti
 		if _, err := w.exec(`DELETE FROM presence WHERE user_id = ? AND article_id <> ?`, userID, articleID); err != nil {
 			return err
 		}
-		if _, err := w.exec(`DELETE FROM presence WHERE seen_at < ?`, ms-presenceKeep.Milliseconds()); err != nil {
+		if _, err := w.exec(`DELETE FROM presence WHERE seen_at < ?`, ms-PresenceKeep.Milliseconds()); err != nil {
 			return err
 		}
 		// As in RenewPresence, a presence renewed moments ago (a reload)
 		// is left as it is: such a transaction writes nothing.
-		_, err := w.exec(renewPresence, userID, ms, articleID, ms-presenceRenew.Milliseconds())
+		_, err := w.exec(renewPresence, userID, ms, articleID, ms-PresenceRenew.Milliseconds())
 		return err
 	})
 	if err != nil {
@@ -69,7 +69,7 @@ func (s *Store) RenewPresence(ctx context.Context, articleID, userID int64, now 
 		return err
 	}
 	ms := toMillis(now)
-	args := []any{userID, ms, articleID, ms - presenceRenew.Milliseconds()}
+	args := []any{userID, ms, articleID, ms - PresenceRenew.Milliseconds()}
 	var res sql.Result
 	st, err := s.wStmts.prepare(ctx, renewPresence)
 	switch {

@@ -106,7 +106,7 @@ func TestPresence(t *testing.T) {
 	}
 }
 
-// A heartbeat within presenceRenew of the last write writes nothing, so
+// A heartbeat within PresenceRenew of the last write writes nothing, so
 // most heartbeats cost a read of one row.
 func TestRenewPresenceWritesHalfTheTime(t *testing.T) {
 	ctx := context.Background()

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -45,16 +44,16 @@ func ensureSecret(ctx context.Context, tx *sql.Tx, key string, n int, nowMillis 
 	err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	switch {
 	case err == nil:
-		if len(v) != n {
-			return nil, fmt.Errorf("setting %s: stored %d bytes, want %d", key, len(v), n)
+		if err := CheckSecret(key, v, n); err != nil {
+			return nil, err
 		}
 		return v, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("setting %s: %w", key, err)
 	}
-	v = make([]byte, n)
-	if _, err := rand.Read(v); err != nil {
-		return nil, fmt.Errorf("setting %s: random: %w", key, err)
+	v, err = NewSecret(key, n)
+	if err != nil {
+		return nil, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO settings (key, value, created_at) VALUES (?, ?, ?)`, key, v, nowMillis)
 	if err != nil {

@@ -18,8 +18,10 @@ import (
 	"github.com/newsdesk/newsdesk/views"
 )
 
-// AuthStore is what logging in and out needs of the database.
+// AuthStore is what logging in and out needs of the database, the login
+// throttle's buckets included.
 type AuthStore interface {
+	ThrottleStore
 	UserByName(ctx context.Context, name string) (*db.User, error)
 	BumpSessionEpoch(ctx context.Context, id int64) error
 	// RecordLogin notes a successful login of user id (the users page's
@@ -114,25 +116,33 @@ func (a *Auth) Login(c echo.Context) error {
 	if v.Errors = f.Validate(); v.Errors.Any() {
 		return a.render(c, http.StatusUnprocessableEntity, v)
 	}
-	attempt, wait, ok := a.throttle.Begin(strings.ToLower(f.Username), c.RealIP(), a.sessions.KnownDevice(c, f.Username))
-	if !ok {
-		a.log.WarnContext(c.Request().Context(), "login throttled", "username", f.Username, "ip", c.RealIP(), "wait", wait)
+	ctx := c.Request().Context()
+	attempt, wait, err := a.throttle.Begin(ctx, strings.ToLower(f.Username), c.RealIP(), a.sessions.KnownDevice(c, f.Username))
+	if err != nil {
+		return err
+	}
+	if attempt == nil {
+		a.log.WarnContext(ctx, "login throttled", "username", f.Username, "ip", c.RealIP(), "wait", wait)
 		secs := int(math.Ceil(wait.Seconds()))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 		v.Errors.Form = fmt.Sprintf("Too many login attempts. Wait %s and try again.", seconds(secs))
 		return a.render(c, http.StatusTooManyRequests, v)
 	}
-	u, err := a.check(c.Request().Context(), f.Username, f.Password)
+	// A success, or an error that is not the user's fault: not counted.
+	defer attempt.Release()
+	u, err := a.check(ctx, f.Username, f.Password)
 	if err != nil {
-		attempt.Release() // not the user's fault: do not count it
 		return err
 	}
 	if u == nil {
-		a.log.InfoContext(c.Request().Context(), "login failed", "username", f.Username, "ip", c.RealIP())
+		a.log.InfoContext(ctx, "login failed", "username", f.Username, "ip", c.RealIP())
+		if err := attempt.Fail(ctx); err != nil {
+			// Logged, not shown: the answer stays the one every failure gets.
+			a.log.ErrorContext(ctx, "recording a failed login failed", "username", f.Username, "error", err)
+		}
 		v.Errors.Form = msgLoginFailed
 		return a.render(c, http.StatusUnprocessableEntity, v)
 	}
-	attempt.Release()
 	if err := a.sessions.Start(c, u); err != nil {
 		return err
 	}

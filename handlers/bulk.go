@@ -526,7 +526,9 @@ func (r *bulkRunner) progress(c echo.Context) error {
 	user := CurrentUser(c)
 	j := r.jobs.get(c.Param("job"), user.ID)
 	if j == nil {
-		return echo.NewHTTPError(http.StatusNotFound, "No such bulk action is running: it may have finished a while ago. See the bulk history.")
+		// With several servers on one database, the job may run on another
+		// (see bulkJobs): say so, and where its result will show.
+		return echo.NewHTTPError(http.StatusNotFound, "This action is not running on this server: it finished a while ago or, where several servers share the database, it runs on another one. Its result appears in the bulk history (/bulk) once it is done.")
 	}
 	done, total, finished, out, err := j.state()
 	if finished {
@@ -555,8 +557,10 @@ func (r *bulkRunner) progress(c echo.Context) error {
 // live in memory: a job's changes are one uncommitted transaction until
 // it ends, so there is nothing to share with another process before then.
 // So with several servers on one database, a job's progress page is on
-// the server that runs it (the result is in the shared bulk history).
-// Each is visible to its starter only.
+// the server that runs it: behind a proxy that does not keep a browser
+// on one server (session affinity), a reload may reach another, which
+// answers 404 and points to the shared bulk history, where the result
+// appears. Each job is visible to its starter only.
 type bulkJobs struct {
 	mu   sync.Mutex
 	jobs map[string]*bulkJob

@@ -33,7 +33,7 @@ type route struct {
 
 // table is every route of the application, in one place.
 func (s *Server) table() []route {
-	auth := handlers.NewAuth(s.store, s.sessions, handlers.NewThrottle(handlers.ThrottleConfig{Now: s.cfg.Now}), s.log)
+	auth := handlers.NewAuth(s.store, s.sessions, handlers.NewThrottle(handlers.ThrottleConfig{Store: s.store, Now: s.cfg.Now}), s.log)
 	users := handlers.NewUsers(s.store, s.sessions)
 	articles := handlers.NewArticles(s.store, s.sessions, s.log)
 	topics := handlers.NewTopics(s.store, s.sessions)

@@ -313,6 +313,9 @@ func setCSRFToken(c echo.Context, s *sessions.Session) string {
 // authenticate returns the session's user when the session is still good:
 // within its lifetime and idle timeout, and the user exists, is enabled and
 // has not raised their epoch since. refresh says "seen" should be rewritten.
+// The user is read from the store on every request, never cached here, so
+// a user disabled or logged out through any server sharing the database
+// is logged out of every server at their next request.
 func (m *sessionManager) authenticate(ctx context.Context, sess *sessions.Session) (u *db.User, refresh bool, err error) {
 	uid, ok1 := sess.Values[keyUserID].(int64)
 	epoch, ok2 := sess.Values[keyEpoch].(int64)

@@ -32,6 +32,7 @@ import (
 // config is the command line.
 type config struct {
 	base           string        // server URL, no trailing slash
+	also           []string      // more instances of the same app (-also): run's load is spread over base and these
 	user, password string        // account of the GET scenarios, discover, weight and -cpuprofile (an admin)
 	conns          int           // connections of a GET scenario
 	duration       time.Duration // measured time of each scenario
@@ -77,10 +78,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.cpuprofile, "cpuprofile", "", "run: save a CPU profile of the server (/debug/pprof/profile) taken during the first GET scenario to this file")
 	fs.IntVar(&cfg.profileSeconds, "profile-seconds", 10, "run: seconds of that profile, at most -d")
 	fs.StringVar(&cfg.tsv, "tsv", "", "run: also append name, requests, req/s, p50, p99, max (ms), bad, errors per scenario to this file")
+	also := fs.String("also", "", "run: comma-separated base URLs of more instances of the same app sharing its database; connections and editors are spread over -url and these")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg.base = strings.TrimSuffix(cfg.base, "/")
+	for _, u := range strings.Split(*also, ",") {
+		if u = strings.TrimSuffix(strings.TrimSpace(u), "/"); u != "" {
+			cfg.also = append(cfg.also, u)
+		}
+	}
 	rest := fs.Args()
 	if len(rest) == 0 {
 		return errors.New("name a mode: run, discover or weight")
@@ -99,6 +106,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	return fmt.Errorf("unknown mode %q: want run, discover or weight", mode)
 }
+
+// bases are the instances under load: -url, then -also's.
+func (cfg config) bases() []string { return append([]string{cfg.base}, cfg.also...) }
 
 // runScenarios runs each scenario in turn and prints its line.
 func runScenarios(ctx context.Context, cfg config, specs []string, stdout io.Writer) error {

@@ -132,16 +132,18 @@ func closedLoop(ctx context.Context, name string, d time.Duration, workers []att
 }
 
 // runGet loads path with cfg.conns connections of one session, after a
-// warm-up of the same load. Any 2xx answer is the expected one. With
+// warm-up of the same load; with -also, connection i goes to instance i
+// modulo their number (the session cookie is the host's, whatever the
+// port, and instances of one app share their session keys). Any 2xx answer is the expected one. With
 // cfg.cpuprofile, a CPU profile of the server is taken meanwhile.
 func runGet(ctx context.Context, cfg config, c *client, name, path string) (result, error) {
 	if _, err := url.Parse(c.base + path); err != nil {
 		return result{}, fmt.Errorf("scenario %s: %w", name, err)
 	}
-	hit := func(ctx context.Context) (time.Duration, int, bool, error) {
+	hit := func(ctx context.Context, base string) (time.Duration, int, bool, error) {
 		// A request of its own each time: the client adds the cookie
 		// header to the request it is given.
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		if err != nil {
 			return 0, 0, false, err
 		}
@@ -159,8 +161,10 @@ func runGet(ctx context.Context, cfg config, c *client, name, path string) (resu
 		return time.Since(t0), resp.StatusCode, resp.StatusCode/100 == 2, err
 	}
 	workers := make([]attempt, cfg.conns)
+	bases := cfg.bases()
 	for i := range workers {
-		workers[i] = hit
+		base := bases[i%len(bases)]
+		workers[i] = func(ctx context.Context) (time.Duration, int, bool, error) { return hit(ctx, base) }
 	}
 	if cfg.warmup > 0 {
 		closedLoop(ctx, name, cfg.warmup, workers)

@@ -44,7 +44,8 @@ func runSave(ctx context.Context, cfg config) (result, error) {
 	editors := make([]*client, cfg.editors)
 	for i := range editors {
 		var err error
-		if editors[i], err = login(ctx, cfg.base, cfg.editorPrefix+strconv.Itoa(i+1), cfg.editorPassword, 1); err != nil {
+		base := cfg.bases()[i%len(cfg.bases())] // editors spread over the instances
+		if editors[i], err = login(ctx, base, cfg.editorPrefix+strconv.Itoa(i+1), cfg.editorPassword, 1); err != nil {
 			return result{}, err
 		}
 	}

@@ -6,13 +6,15 @@ import (
 	"io"
 
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/db/postgres"
 )
 
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("backup", "newsdesk backup [--db PATH] OUT",
 		"Writes a consistent copy of the database to OUT while the app keeps running.\n"+
 			"OUT must not exist yet. The copy is mode 0600: it holds the session keys.\n"+
-			"The database is only read, so a read-only database file works too.", stdout)
+			"The database is only read, so a read-only database file works too.\n"+
+			"SQLite only: for a PostgreSQL database (--db postgres://...) use pg_dump.", stdout)
 	dbPath := c.dbFlag()
 	rest, err := c.parse(args, stdout)
 	if err != nil {
@@ -20,6 +22,11 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if len(rest) != 1 {
 		return c.usageErr("backup: name exactly one output file")
+	}
+	if postgres.IsURL(*dbPath) {
+		// A usage mistake, exit status 2; the usage text would not help.
+		return &usageError{msg: "backup copies an SQLite file; for PostgreSQL use pg_dump: " +
+			"pg_dump --format=custom --file=news.dump '" + displayDB(*dbPath) + "'"}
 	}
 	store, err := db.OpenReadOnly(ctx, *dbPath)
 	if err != nil {

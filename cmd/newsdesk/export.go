@@ -12,7 +12,7 @@ import (
 )
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c := newCommand("export", "newsdesk export [--db PATH] [--status approved|pending|rejected|all] [--keep-stale] --out DIR|-",
+	c := newCommand("export", "newsdesk export [--db PATH|URL] [--status approved|pending|rejected|all] [--keep-stale] --out DIR|-",
 		"Exports articles losslessly: every byte of a file stays as imported except the\n"+
 			"text of the keys an editor changed (quality, topics, published).\n"+
 			"--out DIR writes one file per article under its original name, and a manifest;\n"+
@@ -46,7 +46,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		q.Status = st
 	}
 
-	store, err := db.OpenReadOnly(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, storeReadOnly)
 	if err != nil {
 		return err
 	}

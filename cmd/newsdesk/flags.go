@@ -96,9 +96,13 @@ func envString(name, def string) string {
 	return def
 }
 
-// dbFlag adds --db, defaulting to NEWSDESK_DB or ./newsdesk.db.
+// dbFlag adds --db, defaulting to NEWSDESK_DB or ./newsdesk.db. --help and
+// usage errors show the default through displayDB: never a URL's password.
 func (c *command) dbFlag() *string {
-	return c.fs.String("db", envString("NEWSDESK_DB", "newsdesk.db"), "SQLite database file (env NEWSDESK_DB)")
+	p := c.fs.String("db", envString("NEWSDESK_DB", "newsdesk.db"), "database: an SQLite file or a postgres:// URL (env NEWSDESK_DB)")
+	f := c.fs.Lookup("db")
+	f.DefValue = displayDB(f.DefValue)
+	return p
 }
 
 // int64Env reads an integer environment default, reporting a bad value

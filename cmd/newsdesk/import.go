@@ -7,17 +7,18 @@ import (
 	"os"
 
 	"github.com/newsdesk/newsdesk/article"
-	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/review"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c := newCommand("import", "newsdesk import [--db PATH] [--max-size BYTES] PATH...",
+	c := newCommand("import", "newsdesk import [--db PATH|URL] [--max-size BYTES] PATH...",
 		"Imports article files, and folders of them recursively (.md .markdown .txt .yaml .yml).\n"+
 			"Every valid file is stored whatever its neighbours do; the report lists each\n"+
-			"failed file with its reason. Exit status 1 when any file failed.", stdout)
+			"failed file with its reason. Exit status 1 when any file failed.\n"+
+			"--db is an SQLite file, created when missing, or a postgres:// URL of an existing\n"+
+			"PostgreSQL database, which gets newsdesk's tables when it has none.", stdout)
 	dbPath := c.dbFlag()
 	defMax, err := int64Env("NEWSDESK_MAX_SIZE", article.DefaultMaxFileSize)
 	if err != nil {
@@ -45,7 +46,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return nil
 	}
-	store, err := db.Open(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, storeCreate)
 	if err != nil {
 		return err
 	}

@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"github.com/newsdesk/newsdesk/db"
 )
 
 func cmdRotateKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c := newCommand("rotate-keys", "newsdesk rotate-keys [--db PATH]",
+	c := newCommand("rotate-keys", "newsdesk rotate-keys [--db PATH|URL]",
 		"Replaces the session keys kept in the database with new random ones, which\n"+
 			"logs everybody out. A running server keeps the keys it read at start:\n"+
-			"restart it afterwards. Servers started with NEWSDESK_SESSION_KEY do not use\n"+
-			"the stored keys; to rotate theirs, change that variable and restart.", stdout)
+			"restart it afterwards (every server, when several share a PostgreSQL\n"+
+			"database). Servers started with NEWSDESK_SESSION_KEY do not use the\n"+
+			"stored keys; to rotate theirs, change that variable and restart.", stdout)
 	dbPath := c.dbFlag()
 	rest, err := c.parse(args, stdout)
 	if err != nil {
@@ -23,7 +22,7 @@ func cmdRotateKeys(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(rest) > 0 {
 		return c.usageErr("rotate-keys: unexpected argument %q", rest[0])
 	}
-	store, err := db.OpenExisting(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, storeExisting)
 	if err != nil {
 		return err
 	}
@@ -31,7 +30,7 @@ func cmdRotateKeys(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := store.RotateSessionKeys(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "session keys of %s replaced: restart the server; everyone logs in again\n", *dbPath)
+	fmt.Fprintf(stdout, "session keys of %s replaced: restart the server; everyone logs in again\n", displayDB(*dbPath))
 	if os.Getenv("NEWSDESK_SESSION_KEY") != "" {
 		fmt.Fprintln(stderr, "newsdesk: note: NEWSDESK_SESSION_KEY is set here; a server started with it ignores the stored keys")
 	}

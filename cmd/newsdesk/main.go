@@ -1,5 +1,5 @@
-// Command newsdesk imports pipeline articles into SQLite, serves the review
-// web app, and exports approved articles losslessly.
+// Command newsdesk imports pipeline articles into SQLite or PostgreSQL,
+// serves the review web app, and exports approved articles losslessly.
 package main
 
 import (
@@ -15,20 +15,22 @@ import (
 const usage = `newsdesk: editorial review for pipeline articles
 
 Usage:
-  newsdesk serve  [--db PATH] [--addr HOST:PORT]  serve the review web app
-  newsdesk demo   [--addr HOST:PORT]              the app on sample data
-  newsdesk import [--db PATH] PATH...             import files and folders
-  newsdesk export [--db PATH] [--status S] [--keep-stale] --out DIR|-
+  newsdesk serve  [--db DB] [--addr HOST:PORT]    serve the review web app
+  newsdesk demo   [--addr HOST:PORT]              the app on sample data (SQLite)
+  newsdesk import [--db DB] PATH...               import files and folders
+  newsdesk export [--db DB] [--status S] [--keep-stale] --out DIR|-
                                                   export articles losslessly
-  newsdesk backup [--db PATH] OUT                 consistent online copy, mode 0600
-  newsdesk check  [--db PATH]                     integrity, content hashes, search index
-  newsdesk rotate-keys [--db PATH]                new session keys: logs everyone out
+  newsdesk backup [--db PATH] OUT                 consistent online copy (SQLite), mode 0600
+  newsdesk check  [--db DB]                       integrity, content hashes, search index
+  newsdesk rotate-keys [--db DB]                  new session keys: logs everyone out
   newsdesk gen    N DIR [--seed S]                N realistic articles for benchmarks
-  newsdesk user add|passwd|disable|list [--db PATH] [--role admin|editor] NAME
+  newsdesk copy   --from DB --to DB               move a newsroom between SQLite and PostgreSQL
+  newsdesk user add|passwd|disable|list [--db DB] [--role admin|editor] NAME
                                                   manage logins
 
-Every subcommand has --help. Flags have NEWSDESK_* environment equivalents
-(--db is NEWSDESK_DB); the default database is ./newsdesk.db.
+DB is an SQLite file (default ./newsdesk.db) or a postgres:// URL of a
+PostgreSQL database, which several servers can share. Every subcommand has
+--help. Flags have NEWSDESK_* environment equivalents (--db is NEWSDESK_DB).
 `
 
 func main() {
@@ -88,6 +90,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdGen(ctx, rest, stdout, stderr)
 	case "rotate-keys":
 		return cmdRotateKeys(ctx, rest, stdout, stderr)
+	case "copy":
+		return cmdCopy(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

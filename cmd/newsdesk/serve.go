@@ -22,12 +22,14 @@ const defaultAddr = "127.0.0.1:8080"
 // the garbage collector runs more often instead of letting the heap grow
 // to twice what is live, which kept the server's peak RSS past 150 MB
 // under bench/run's load. SQLite's page caches (about 30 MB) are outside
-// it.
+// it; PostgreSQL keeps its caches in its own processes.
 const serveMemoryLimit = 100 << 20 // bytes
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c := newCommand("serve", "newsdesk serve [--db PATH] [--addr HOST:PORT] [--pprof]",
+	c := newCommand("serve", "newsdesk serve [--db PATH|URL] [--addr HOST:PORT] [--pprof]",
 		"Serves the review web app until interrupted (SIGINT or SIGTERM end it gracefully).\n"+
+			"--db is an SQLite file, which must exist, or a postgres:// URL; several servers\n"+
+			"may share one PostgreSQL database (run them behind a reverse proxy).\n"+
 			"Environment: NEWSDESK_SESSION_KEY (hex or base64, >= 32 bytes; otherwise keys are\n"+
 			"generated once and kept in the database), NEWSDESK_SECURE_COOKIES=1 behind TLS,\n"+
 			"NEWSDESK_TRUSTED_PROXIES (comma-separated CIDRs whose X-Forwarded-For is believed),\n"+
@@ -56,7 +58,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	})
 	// A mistyped path must not quietly serve a new, empty database.
-	store, err := db.OpenExisting(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, storeExisting)
 	if err != nil {
 		return err
 	}
@@ -65,7 +67,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", *addr, err)
 	}
-	fmt.Fprintf(stdout, "newsdesk serving %s on http://%s\n", *dbPath, ln.Addr())
+	fmt.Fprintf(stdout, "newsdesk serving %s on http://%s\n", displayDB(*dbPath), ln.Addr())
 	if cfg.Pprof {
 		fmt.Fprintf(stdout, "profiler for admins at http://%s%s\n", ln.Addr(), web.PprofPrefix)
 	}
@@ -73,7 +75,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // serve runs the web app on ln until ctx ends.
-func serve(ctx context.Context, cfg web.Config, store *db.Store, ln net.Listener, stderr io.Writer) error {
+func serve(ctx context.Context, cfg web.Config, store db.Database, ln net.Listener, stderr io.Writer) error {
 	cfg.Log = slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := web.New(ctx, cfg, store)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/term"
 )
 
-const userSynopsis = "newsdesk user add|passwd|disable|list [--db PATH] [--role admin|editor] NAME"
+const userSynopsis = "newsdesk user add|passwd|disable|list [--db PATH|URL] [--role admin|editor] NAME"
 
 func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	c := newCommand("user", userSynopsis,
@@ -25,7 +25,8 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			"  disable NAME  stop a user logging in; their sessions end\n"+
 			"  list          list users\n"+
 			"The password is read from standard input when it is not a terminal\n"+
-			"(first line), otherwise asked for twice without echo.", stdout)
+			"(first line), otherwise asked for twice without echo.\n"+
+			"--db is an SQLite file (add creates it when missing) or a postgres:// URL.", stdout)
 	dbPath := c.dbFlag()
 	role := c.fs.String("role", envString("NEWSDESK_ROLE", "editor"), "role for add: admin or editor (env NEWSDESK_ROLE)")
 	rest, err := c.parse(args, stdout)
@@ -63,14 +64,14 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 	}
-	open := db.OpenExisting
+	mode := storeExisting
 	switch action {
 	case "add": // the first admin is how a new database starts
-		open = db.Open
+		mode = storeCreate
 	case "list":
-		open = db.OpenReadOnly
+		mode = storeReadOnly
 	}
-	store, err := open(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, mode)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 }
 
-func listUsers(ctx context.Context, store *db.Store, stdout io.Writer) error {
+func listUsers(ctx context.Context, store db.Database, stdout io.Writer) error {
 	users, err := store.Users(ctx)
 	if err != nil {
 		return err
@@ -112,7 +113,7 @@ func newUserHash(name string, stdin io.Reader, stderr io.Writer) (string, error)
 	return readNewPassword(stdin, stderr)
 }
 
-func addUser(ctx context.Context, store *db.Store, name, hash string, role account.Role, stdout io.Writer) error {
+func addUser(ctx context.Context, store db.Database, name, hash string, role account.Role, stdout io.Writer) error {
 	if _, err := store.CreateUser(ctx, name, hash, role); err != nil {
 		if errors.Is(err, db.ErrUserExists) {
 			return fmt.Errorf("user add: %q already exists (use passwd to change the password)", name)
@@ -123,7 +124,7 @@ func addUser(ctx context.Context, store *db.Store, name, hash string, role accou
 	return nil
 }
 
-func setPassword(ctx context.Context, store *db.Store, name string, stdin io.Reader, stderr, stdout io.Writer) error {
+func setPassword(ctx context.Context, store db.Database, name string, stdin io.Reader, stderr, stdout io.Writer) error {
 	u, err := findUser(ctx, store, name)
 	if err != nil {
 		return err
@@ -139,7 +140,7 @@ func setPassword(ctx context.Context, store *db.Store, name string, stdin io.Rea
 	return nil
 }
 
-func disableUser(ctx context.Context, store *db.Store, name string, stdout io.Writer) error {
+func disableUser(ctx context.Context, store db.Database, name string, stdout io.Writer) error {
 	u, err := findUser(ctx, store, name)
 	if err != nil {
 		return err
@@ -151,7 +152,7 @@ func disableUser(ctx context.Context, store *db.Store, name string, stdout io.Wr
 	return nil
 }
 
-func findUser(ctx context.Context, store *db.Store, name string) (*db.User, error) {
+func findUser(ctx context.Context, store db.Database, name string) (*db.User, error) {
 	u, err := store.UserByName(ctx, name)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, fmt.Errorf("no user named %q", name)

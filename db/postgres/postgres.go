@@ -17,6 +17,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
 	"errors"
 	"fmt"
@@ -70,7 +71,33 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.pool.Close()
-		return nil, fmt.Errorf("postgres: %s: migrate: %w", where(s.pool.Config().ConnConfig), err)
+		return nil, fmt.Errorf("postgres: %s: migrate: %w", dbName(s.pool.Config().ConnConfig), err)
+	}
+	return s, nil
+}
+
+// OpenExisting is Open for a database that must already be newsdesk's,
+// for the commands that work on one (serve, rotate-keys, user passwd and
+// disable): a database without newsdesk's schema_version table, say the
+// server's default "postgres" database named by mistake, is refused with
+// a message saying how to create one, instead of quietly getting empty
+// tables. An older schema is brought up to date, as Open does.
+func OpenExisting(ctx context.Context, url string) (*Store, error) {
+	s, err := connect(ctx, url, false)
+	if err != nil {
+		return nil, err
+	}
+	var exists bool
+	err = s.pool.QueryRow(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists)
+	if err == nil && !exists {
+		err = errors.New("not a newsdesk database (no schema_version table); create it with `newsdesk import --db URL FILES` or `newsdesk user add --db URL NAME`")
+	}
+	if err == nil {
+		err = s.migrate(ctx)
+	}
+	if err != nil {
+		s.pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", dbName(s.pool.Config().ConnConfig), err)
 	}
 	return s, nil
 }
@@ -87,7 +114,7 @@ func OpenReadOnly(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := s.schemaIsCurrent(ctx); err != nil {
 		s.pool.Close()
-		return nil, fmt.Errorf("postgres: %s: %w", where(s.pool.Config().ConnConfig), err)
+		return nil, fmt.Errorf("postgres: %s: %w", dbName(s.pool.Config().ConnConfig), err)
 	}
 	return s, nil
 }
@@ -110,17 +137,17 @@ func connect(ctx context.Context, url string, readOnly bool) (*Store, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: %w", where(cfg.ConnConfig), err)
+		return nil, fmt.Errorf("postgres: %s: %w", dbName(cfg.ConnConfig), err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: %s: %w", where(cfg.ConnConfig), err)
+		return nil, fmt.Errorf("postgres: %s: %w", dbName(cfg.ConnConfig), err)
 	}
 	return &Store{pool: pool, readOnly: readOnly, now: time.Now}, nil
 }
 
-// where names a database for error messages without its password.
-func where(c *pgx.ConnConfig) string {
+// dbName names a database for error messages without its password.
+func dbName(c *pgx.ConnConfig) string {
 	return fmt.Sprintf("database %q on %s:%d", c.Database, c.Host, c.Port)
 }
 
@@ -189,6 +216,21 @@ func SchemaVersion() int {
 		return 0
 	}
 	return len(ms)
+}
+
+// SchemaID names this program's schema exactly: its version and a hash
+// of its migrations' text, for test templates (package pgtest) that must
+// be remade whenever a migration changes during development.
+func SchemaID() string {
+	ms, err := loadMigrations()
+	if err != nil {
+		return "invalid"
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		h.Write([]byte(m.sql))
+	}
+	return fmt.Sprintf("v%d_%x", len(ms), h.Sum(nil)[:6])
 }
 
 // migrate applies the migrations the database has not seen, each in its

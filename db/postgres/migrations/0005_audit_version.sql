@@ -1,0 +1,11 @@
+-- 0005 (PostgreSQL): mirrors db/migrations/0005_audit_version.sql. The
+-- audit says which save wrote each row. version is the article's version
+-- right after the change that wrote the row (the store fills it from the
+-- articles row in the same transaction), so the rows of one save share it
+-- and an undo can name the change it reverses: "the change that made
+-- version 7". An import's rename does not raise the version: its rows
+-- carry the version they found, under the actor "import".
+--
+-- Rows written before this migration keep NULL (none in a PostgreSQL
+-- store, which starts empty at the latest version).
+ALTER TABLE audit ADD COLUMN version bigint;

@@ -1,0 +1,118 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/db/postgres"
+	"github.com/newsdesk/newsdesk/db/postgres/pgtest"
+)
+
+// Instances starting together on an empty database take turns at the
+// migrations (the advisory lock): all of them open, and the schema is
+// made once.
+func TestOpenConcurrentMigrations(t *testing.T) {
+	url := pgtest.Empty(t)
+	ctx := context.Background()
+	const n = 4
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	stores := make([]*postgres.Store, n)
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = postgres.Open(ctx, url) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+		defer stores[i].Close()
+	}
+	var rows, version int
+	if err := stores[0].Pool().QueryRow(ctx, `SELECT count(*), max(version) FROM schema_version`).Scan(&rows, &version); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 || version != postgres.SchemaVersion() {
+		t.Errorf("schema_version holds %d rows, version %d; want 1 row, version %d", rows, version, postgres.SchemaVersion())
+	}
+}
+
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	t.Run("refuses a database without newsdesk's schema", func(t *testing.T) {
+		_, err := postgres.OpenReadOnly(ctx, pgtest.Empty(t))
+		if err == nil || !strings.Contains(err.Error(), "not a newsdesk database") {
+			t.Fatalf("OpenReadOnly of an empty database: %v; want a refusal saying it is not a newsdesk database", err)
+		}
+	})
+	t.Run("refuses a newer schema, and Open does too", func(t *testing.T) {
+		url := pgtest.URL(t)
+		s, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Pool().Exec(ctx, `UPDATE schema_version SET version = version + 1`); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		for name, open := range map[string]func(context.Context, string) (*postgres.Store, error){
+			"Open": postgres.Open, "OpenReadOnly": postgres.OpenReadOnly,
+		} {
+			if _, err := open(ctx, url); err == nil || !strings.Contains(err.Error(), "newer than this program") {
+				t.Errorf("%s of a newer schema: %v; want a refusal", name, err)
+			}
+		}
+	})
+	t.Run("writes fail with ErrReadOnly", func(t *testing.T) {
+		url := pgtest.URL(t)
+		s, err := postgres.OpenReadOnly(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.CreateUser(ctx, "alice", "hash", db.RoleEditor); !errors.Is(err, db.ErrReadOnly) {
+			t.Errorf("CreateUser on a read-only store: %v; want ErrReadOnly", err)
+		}
+	})
+}
+
+// A URL's password never appears in an error, whatever fails.
+func TestOpenErrorsHideThePassword(t *testing.T) {
+	ctx := context.Background()
+	for _, url := range []string{
+		"postgres://newsdesk:s3cret-pw@127.0.0.1:1/news?sslmode=disable&connect_timeout=2", // nothing listens on port 1
+		"postgres://newsdesk:s3cret-pw@[::1/news",                                          // cannot be parsed
+	} {
+		_, err := postgres.Open(ctx, url)
+		if err == nil {
+			t.Fatalf("Open(%q) succeeded", url)
+		}
+		if strings.Contains(err.Error(), "s3cret-pw") {
+			t.Errorf("Open's error shows the password: %v", err)
+		}
+	}
+}
+
+// OpenExisting refuses a database that is not newsdesk's rather than give
+// it newsdesk's tables, and opens one that is.
+func TestOpenExisting(t *testing.T) {
+	ctx := context.Background()
+	empty := pgtest.Empty(t)
+	if _, err := postgres.OpenExisting(ctx, empty); err == nil || !strings.Contains(err.Error(), "not a newsdesk database") {
+		t.Fatalf("OpenExisting of an empty database: %v; want a refusal", err)
+	}
+	s, err := postgres.Open(ctx, empty) // Open gives it the tables...
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = postgres.OpenExisting(ctx, empty) // ...and then it is newsdesk's
+	if err != nil {
+		t.Fatalf("OpenExisting after Open: %v", err)
+	}
+	s.Close()
+}

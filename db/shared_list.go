@@ -1,0 +1,153 @@
+package db
+
+// The queue area's pure logic, exported for the PostgreSQL store (package
+// db/postgres), which must page, count and search exactly as this one
+// does: cursors, query validation, the search box's terms and the text
+// search folds live once, here and in the files these wrap.
+
+import (
+	"strings"
+)
+
+// SortOrder is q's sort: SortNewest for "", an error for an unknown one.
+func (q ListQuery) SortOrder() (Sort, error) { return q.sort() }
+
+// PageLimit is q's page size: DefaultLimit for 0 or less, at most MaxLimit.
+func (q ListQuery) PageLimit() int { return q.limit() }
+
+// CheckStatus returns an error when q.Status is set and not a status.
+func (q ListQuery) CheckStatus() error {
+	_, err := q.where(false)
+	return err
+}
+
+// CountersCover reports whether the counter tables (0004_counts.sql) hold
+// q's per-status counts: at most one of category, provider and topic, no
+// text search, no quality range.
+func (q ListQuery) CountersCover() bool {
+	_, _, ok := q.counterQuery()
+	return ok
+}
+
+// TextOnly reports whether a text search is q's only filter besides
+// status and published.
+func (q ListQuery) TextOnly() bool { return q.textOnly() }
+
+// Cursor directions, as Cursor.Dir holds them: the rows after a row, the
+// rows before a row, the last page; 0 is the first page.
+const (
+	CursorAfter  byte = dirAfter
+	CursorBefore byte = dirBefore
+	CursorLast   byte = dirLast
+)
+
+// Cursor is a decoded page cursor (see List).
+type Cursor struct {
+	Dir   byte  // 0 (first page), CursorAfter, CursorBefore or CursorLast
+	Value int64 // sort value of the row (CursorAfter, CursorBefore)
+	ID    int64 // id of the row (CursorAfter, CursorBefore)
+	// Pos: CursorAfter, the position of the page's first row; CursorBefore,
+	// of the row; CursorLast, an estimate of the page's. At most 1<<40.
+	Pos int
+}
+
+// DecodeCursor reads a cursor List made for sort; "" is the first page.
+// Anything else is an error wrapping ErrBadCursor.
+func DecodeCursor(c string, sort Sort) (Cursor, error) {
+	cur, err := decodeCursor(c, sort)
+	return Cursor{Dir: cur.dir, Value: cur.value, ID: cur.id, Pos: cur.pos}, err
+}
+
+// EncodeCursor makes the cursor of direction dir at row (nil for
+// CursorLast) and position pos, for sort: at most 128 bytes of base64url.
+func EncodeCursor(sort Sort, dir byte, row *Summary, pos int) string {
+	return encodeCursor(sort, dir, row, pos)
+}
+
+// SortValue is a row's value in the column sort orders by (published_at in
+// unix seconds, heat, or eff_quality with -1 for none): what a cursor
+// holds.
+func SortValue(sort Sort, s Summary) int64 { return sortValue(sort, s) }
+
+// LastPageStart is the position of the last page's first row when pages
+// of limit rows start at row 0: 50 for 66 rows of 50 a page.
+func LastPageStart(total, limit int) int { return lastPageStart(total, limit) }
+
+// ClampOffset makes the position offset of a page of n rows agree with
+// what is known for sure when total rows match exactly: nothing before
+// the first page, nothing after the last.
+func ClampOffset(offset, n int, hasPrev, hasNext bool, total int) int {
+	return clampOffset(window{items: make([]Summary, n), offset: offset, hasPrev: hasPrev, hasNext: hasNext}, total)
+}
+
+// SummaryTopics decodes a topics column (a JSON array) as Summary.Topics
+// holds it: nil for none.
+func SummaryTopics(s string) ([]string, error) { return decodeTopics(s) }
+
+// SearchText is what search stores and looks for in place of a text (see
+// searchText in search_text.go): folded as readers type, CJK runs split
+// into bigrams. SearchText(SearchText(s)) == SearchText(s).
+func SearchText(s string) string { return searchText(s) }
+
+// SearchColumns are the four texts an article is found by, through
+// SearchText: title, excerpt, provider name and effective topics joined by
+// ", ". The SQLite store's articles_fts holds them.
+func SearchColumns(title, excerpt, provider string, topics []string) [4]string {
+	return ftsColumns(title, excerpt, provider, topics)
+}
+
+// SearchTokens splits a SearchText result into tokens as SQLite's
+// unicode61 tokenizer does: runs of letters, numbers and private-use
+// characters; everything else separates.
+func SearchTokens(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !isTokenChar(r) })
+}
+
+// SearchTerm is one term of a search: its tokens in order (a phrase when
+// more than one; never empty), and whether the last token is a prefix.
+type SearchTerm struct {
+	Tokens []string
+	Prefix bool
+}
+
+// SearchTerms are the terms the search box's text asks for, all of which
+// an article must match: exactly the terms, phrases and prefixes of the
+// SQLite store's FTS5 query (ftsQuery), at most 16 terms. None when there
+// is nothing to search for.
+//
+// They are read back from that query, so there is one definition of what
+// the search box means: each term there is an FTS5 string ("..." with
+// quotes doubled), '*' after it making its last token a prefix.
+func SearchTerms(text string) []SearchTerm {
+	q := ftsQuery(text)
+	var terms []SearchTerm
+	for len(q) > 0 && q[0] == '"' {
+		var b strings.Builder
+		i := 1
+		for i < len(q) {
+			if q[i] == '"' {
+				if i+1 < len(q) && q[i+1] == '"' {
+					b.WriteByte('"')
+					i += 2
+					continue
+				}
+				break
+			}
+			b.WriteByte(q[i])
+			i++
+		}
+		q = q[min(i+1, len(q)):]
+		t := SearchTerm{Tokens: SearchTokens(b.String())}
+		if strings.HasPrefix(q, "*") {
+			t.Prefix, q = true, q[1:]
+		}
+		q = strings.TrimPrefix(q, " ")
+		if len(t.Tokens) > 0 {
+			terms = append(terms, t)
+		}
+	}
+	return terms
+}
+
+// TruncateUTF8 cuts s to at most n bytes without splitting a rune.
+func TruncateUTF8(s string, n int) string { return truncateUTF8(s, n) }

@@ -24,12 +24,12 @@ import (
 // while it runs, so a save to one of them waits for the batch, and the
 // batch for the save. The outcomes are in the order of arts.
 //
-// Writes are made a batch at a time (multi-row statements for new
-// articles, one pipelined round trip for updates), not an article at a
-// time. Two instances importing the same new key at once: the one that
-// loses the race runs its batch again and finds the key stored. An
-// article without a key is an error; a read-only store returns an error
-// wrapping db.ErrReadOnly.
+// Writes are made a batch at a time (one statement per table for new
+// articles and for changed ones, one pipelined round trip for renames
+// and for audit rows), not an article at a time. Two instances importing
+// the same new key at once: the one that loses the race runs its batch
+// again and finds the key stored. An article without a key is an error;
+// a read-only store returns an error wrapping db.ErrReadOnly.
 func (s *Store) Import(ctx context.Context, arts []*article.Article) ([]db.ImportOutcome, error) {
 	keys := make([]string, 0, len(arts))
 	for _, a := range arts {
@@ -73,11 +73,21 @@ type importer struct {
 	used  map[int64]bool
 
 	// The queue.
-	updates  pgx.Batch          // renames and updates of stored articles, in order
+	renames  pgx.Batch          // renames of stored articles and their audit rows, in order
+	updated  []updatedRow       // changed files over stored articles
+	audits   pgx.Batch          // the audit rows of updated, written after it
 	inserts  []*article.Article // new articles
 	content  []contentRow       // article_content of updated articles
 	topics   []topicsRow        // article_topics to replace, of updated articles
 	searches []searchRow        // search documents of updated articles
+}
+
+// updatedRow is a changed file a over stored article id, with its
+// content hash.
+type updatedRow struct {
+	id   int64
+	a    *article.Article
+	hash string
 }
 
 type contentRow struct {
@@ -217,8 +227,8 @@ func (im *importer) stored(key string) (*db.StoredArticle, error) {
 const importAudit = `INSERT INTO audit (article_id, actor, at, field, old_value, new_value, version)
 	SELECT $1, $2, $3, $4, $5, $6, version FROM articles WHERE id = $1`
 
-func (im *importer) audit(id int64, c db.Change) {
-	im.updates.Queue(importAudit, id, db.ImportActor, millis(im.now), c.Field, c.Old, c.New)
+func (im *importer) audit(b *pgx.Batch, id int64, c db.Change) {
+	b.Queue(importAudit, id, db.ImportActor, millis(im.now), c.Field, c.Old, c.New)
 }
 
 // rename queues the key and file name of a for st, when they differ, with
@@ -226,13 +236,13 @@ func (im *importer) audit(id int64, c db.Change) {
 // sees in the form changed.
 func (im *importer) rename(st *db.StoredArticle, a *article.Article) {
 	if st.Key() != a.Key {
-		im.updates.Queue(`UPDATE articles SET key = $1 WHERE id = $2`, a.Key, st.ID())
-		im.audit(st.ID(), db.Change{Field: "key", Old: st.Key(), New: a.Key})
+		im.renames.Queue(`UPDATE articles SET key = $1 WHERE id = $2`, a.Key, st.ID())
+		im.audit(&im.renames, st.ID(), db.Change{Field: "key", Old: st.Key(), New: a.Key})
 	}
 	if st.FileName() != a.FileName {
-		im.updates.Queue(`UPDATE articles SET file_name = $1, updated_at = $2 WHERE id = $3`,
+		im.renames.Queue(`UPDATE articles SET file_name = $1, updated_at = $2 WHERE id = $3`,
 			a.FileName, millis(im.now), st.ID())
-		im.audit(st.ID(), db.Change{Field: "file_name", Old: st.FileName(), New: a.FileName})
+		im.audit(&im.renames, st.ID(), db.Change{Field: "file_name", Old: st.FileName(), New: a.FileName})
 	}
 }
 
@@ -244,13 +254,9 @@ func (im *importer) update(st *db.StoredArticle, a *article.Article, hash string
 	if err != nil {
 		return nil, err
 	}
-	args := append(db.UpstreamValues(a, hash), millis(im.now), st.ID())
-	im.updates.Queue(`UPDATE articles SET file_name = $1, category = $2, title = $3, excerpt = $4, published_at = $5,
-		original_url = $6, web_url = $7, type = $8, heat = $9, provider_name = $10, provider_domain = $11,
-		has_secured = $12, content_hash = $13, quality = $14, published = $15, topics = $16,
-		version = version + 1, updated_at = $17 WHERE id = $18`, args...)
+	im.updated = append(im.updated, updatedRow{st.ID(), a, hash})
 	for _, c := range plan.Changes {
-		im.audit(st.ID(), c)
+		im.audit(&im.audits, st.ID(), c)
 	}
 	im.content = append(im.content, contentRow{st.ID(), a})
 	if plan.ReplaceTopics {
@@ -261,14 +267,25 @@ func (im *importer) update(st *db.StoredArticle, a *article.Article, hash string
 	return plan.Kept, nil
 }
 
-// flush writes the queue: the renames and updates, then the new
-// articles, then the contents, topics and search documents of both.
+// flush writes the queue: the renames, the updates and their audit rows
+// (which carry the raised version), then the new articles, then the
+// contents, topics and search documents of both. A key is in the queue
+// once at most (see lookup), so each article is updated once.
 func (im *importer) flush() error {
-	if im.updates.Len() > 0 {
-		if err := im.tx.SendBatch(im.ctx, &im.updates).Close(); err != nil {
+	if im.renames.Len() > 0 {
+		if err := im.tx.SendBatch(im.ctx, &im.renames).Close(); err != nil {
 			return err
 		}
-		im.updates = pgx.Batch{}
+		im.renames = pgx.Batch{}
+	}
+	if err := im.writeUpdates(); err != nil {
+		return err
+	}
+	if im.audits.Len() > 0 {
+		if err := im.tx.SendBatch(im.ctx, &im.audits).Close(); err != nil {
+			return err
+		}
+		im.audits = pgx.Batch{}
 	}
 	if err := im.insert(); err != nil {
 		return err
@@ -282,7 +299,7 @@ func (im *importer) flush() error {
 	if err := writeSearches(im.ctx, im.tx, im.searches); err != nil {
 		return err
 	}
-	im.inserts, im.content, im.topics, im.searches = nil, nil, nil, nil
+	im.updated, im.inserts, im.content, im.topics, im.searches = nil, nil, nil, nil, nil
 	return nil
 }
 
@@ -296,24 +313,57 @@ const (
 		$16::integer[], $17::text[]`
 )
 
+// upstreamArgs are the columns of db.UpstreamValues of as, one array per
+// column, in the order of upstreamArrays.
+func upstreamArgs(as []*article.Article, hashes []string) []any {
+	cols := make([][]any, 16)
+	for i, a := range as {
+		for c, v := range db.UpstreamValues(a, hashes[i]) {
+			cols[c] = append(cols[c], v)
+		}
+	}
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		args[i] = c
+	}
+	return args
+}
+
+// writeUpdates writes the queued changed files over their stored
+// articles in one statement, raising each version by one. One statement,
+// so that the count triggers lock their counter rows once and in key
+// order, whatever the order of the files: a statement per article took
+// them in the files' order, and deadlocked with other writers.
+func (im *importer) writeUpdates() error {
+	if len(im.updated) == 0 {
+		return nil
+	}
+	ids, as, hashes := make([]int64, len(im.updated)), make([]*article.Article, len(im.updated)), make([]string, len(im.updated))
+	for i, u := range im.updated {
+		ids[i], as[i], hashes[i] = u.id, u.a, u.hash
+	}
+	args := append([]any{ids}, upstreamArgs(as, hashes)...)
+	_, err := im.tx.Exec(im.ctx, `UPDATE articles a SET file_name = u.file_name, category = u.category, title = u.title,
+		excerpt = u.excerpt, published_at = u.published_at, original_url = u.original_url, web_url = u.web_url,
+		type = u.type, heat = u.heat, provider_name = u.provider_name, provider_domain = u.provider_domain,
+		has_secured = u.has_secured, content_hash = u.content_hash, quality = u.quality, published = u.published,
+		topics = u.topics, version = a.version + 1, updated_at = $18
+		FROM unnest($1::bigint[], `+upstreamArrays+`) AS u (id, `+upstreamColumns+`)
+		WHERE a.id = u.id`, append(args, millis(im.now))...)
+	return err
+}
+
 // insert writes the queued new articles, with one statement per table.
 // They are pending, version 1, imported and updated now.
 func (im *importer) insert() error {
 	if len(im.inserts) == 0 {
 		return nil
 	}
-	keys := make([]string, len(im.inserts))
-	cols := make([][]any, 16)
+	keys, hashes := make([]string, len(im.inserts)), make([]string, len(im.inserts))
 	for i, a := range im.inserts {
-		keys[i] = a.Key
-		for c, v := range db.UpstreamValues(a, db.ContentHash(a.Raw)) {
-			cols[c] = append(cols[c], v)
-		}
+		keys[i], hashes[i] = a.Key, db.ContentHash(a.Raw)
 	}
-	args := []any{keys}
-	for _, c := range cols {
-		args = append(args, c)
-	}
+	args := append([]any{keys}, upstreamArgs(im.inserts, hashes)...)
 	args = append(args, millis(im.now))
 	rows, err := im.tx.Query(im.ctx, `INSERT INTO articles (key, `+upstreamColumns+`, imported_at, updated_at)
 		SELECT *, $18::bigint, $18::bigint FROM unnest($1::text[], `+upstreamArrays+`)

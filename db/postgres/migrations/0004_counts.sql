@@ -31,21 +31,23 @@
 --   other waits for. Triggers on one event fire in name order, hence the
 --   names: articles_count_insert, then articles_count_quality_insert (an
 --   article's topics are inserted after it); articles_count_update, then
---   articles_count_update_quality, then articles_count_update_topics.
--- - Inserts and deletes (of articles and of article_topics) are counted
---   once per statement, from a GROUP BY over the statement's transition
---   table (REFERENCING NEW/OLD TABLE ... FOR EACH STATEMENT), in key
---   order: a 500-article import batch is a few dozen counter upserts, not
---   one per row (a row trigger per article doubled the batch's time), and
---   takes each counter row's lock once, in the same order as any other
---   writer. Updates stay row triggers: PostgreSQL allows no transition
---   table on a trigger with UPDATE OF columns, and without those columns
---   every save of a note or a quality would pay for the statement trigger.
+--   articles_count_update_quality, then articles_count_update_topics. A
+--   writer of several articles makes its change one statement for all of
+--   them (the import's updates, a bulk action), or its locks would follow
+--   the articles' order, not the keys'.
+-- - Inserts, updates and deletes of articles, and inserts and deletes of
+--   article_topics, are counted once per statement, from a GROUP BY over
+--   the statement's transition tables (REFERENCING NEW/OLD TABLE ... FOR
+--   EACH STATEMENT), in key order: a 500-article import batch or bulk
+--   action is a few dozen counter upserts, not one per row (a row trigger
+--   per article doubled an import batch's time), and takes each counter
+--   row's lock once, in the same order as any other writer. Only a topic
+--   merge (an UPDATE of article_topics, rare) is counted row by row.
 -- - The counter rows are hot: writers that change the same count wait for
 --   each other until commit, much as SQLite's single writer does.
 -- - SQLite's four update triggers on articles are two here
 --   (articles_count_update for status, category and provider, and
---   articles_count_update_topics), called only for a row whose keys moved.
+--   articles_count_update_topics).
 --
 -- Trigger functions: articles_count_insert, articles_count_delete_topics,
 -- articles_count_delete, articles_count_update, articles_count_update_topics,
@@ -156,70 +158,62 @@ CREATE TRIGGER articles_count_delete AFTER DELETE ON articles
     REFERENCING OLD TABLE AS deleted
     FOR EACH STATEMENT EXECUTE FUNCTION articles_count_delete();
 
--- Updates: each table moves only when its key changed. eff_published is
--- generated from published and edit_published, so those are the columns
--- named in UPDATE OF; the WHEN spares the function call to every other
--- update (a quality, a note, a version). A status or published change
--- moves every topic of the article too, in a trigger of its own,
--- articles_count_update_topics: triggers on one event fire in name
--- order, so it runs after this one and after 0009's
--- articles_count_update_quality, keeping the lock order (see the top).
+-- Updates, once per statement too: -1 for each old row and +1 for each
+-- new one, summed by key, so a row whose keys did not move adds nothing
+-- (HAVING sum <> 0), and an update that moves no key (a note, a quality,
+-- a version) touches and locks no counter row. A bulk action's one
+-- UPDATE of 500 articles is one upsert per table, in key order. The
+-- topics of the articles whose status or published state moved move with
+-- them, in a trigger of its own, articles_count_update_topics: triggers
+-- on one event fire in name order, so it runs after this one and after
+-- 0009's articles_count_update_quality, keeping the lock order (see the
+-- top). A transition table allows no UPDATE OF column list, so these run
+-- for every UPDATE of articles, which costs a save a few small queries.
 CREATE FUNCTION articles_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    moved boolean := OLD.status IS DISTINCT FROM NEW.status
-                  OR OLD.eff_published IS DISTINCT FROM NEW.eff_published;
 BEGIN
-    IF moved THEN
-        INSERT INTO count_status AS c (status, eff_published, n)
-            SELECT * FROM (VALUES (OLD.status, OLD.eff_published, -1),
-                                  (NEW.status, NEW.eff_published, 1)) v
-            ORDER BY 1, 2
-            ON CONFLICT (status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
-    END IF;
-    IF moved OR OLD.category IS DISTINCT FROM NEW.category THEN
-        INSERT INTO count_category AS c (category, status, eff_published, n)
-            SELECT * FROM (VALUES (OLD.category, OLD.status, OLD.eff_published, -1),
-                                  (NEW.category, NEW.status, NEW.eff_published, 1)) v
-            ORDER BY 1, 2, 3
-            ON CONFLICT (category, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
-    END IF;
-    IF moved OR OLD.provider_name IS DISTINCT FROM NEW.provider_name THEN
-        INSERT INTO count_provider AS c (provider_name, status, eff_published, n)
-            SELECT * FROM (VALUES (OLD.provider_name, OLD.status, OLD.eff_published, -1),
-                                  (NEW.provider_name, NEW.status, NEW.eff_published, 1)) v
-            ORDER BY 1, 2, 3
-            ON CONFLICT (provider_name, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
-    END IF;
+    INSERT INTO count_status AS c (status, eff_published, n)
+        SELECT status, eff_published, sum(d)
+        FROM (SELECT status, eff_published, -1 AS d FROM old_rows
+              UNION ALL SELECT status, eff_published, 1 FROM new_rows) v
+        GROUP BY 1, 2 HAVING sum(d) <> 0 ORDER BY 1, 2
+        ON CONFLICT (status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
+    INSERT INTO count_category AS c (category, status, eff_published, n)
+        SELECT category, status, eff_published, sum(d)
+        FROM (SELECT category, status, eff_published, -1 AS d FROM old_rows
+              UNION ALL SELECT category, status, eff_published, 1 FROM new_rows) v
+        GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (category, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
+    INSERT INTO count_provider AS c (provider_name, status, eff_published, n)
+        SELECT provider_name, status, eff_published, sum(d)
+        FROM (SELECT provider_name, status, eff_published, -1 AS d FROM old_rows
+              UNION ALL SELECT provider_name, status, eff_published, 1 FROM new_rows) v
+        GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (provider_name, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER articles_count_update
-    AFTER UPDATE OF category, provider_name, status, published, edit_published ON articles
-    FOR EACH ROW
-    WHEN (OLD.category IS DISTINCT FROM NEW.category
-       OR OLD.provider_name IS DISTINCT FROM NEW.provider_name
-       OR OLD.status IS DISTINCT FROM NEW.status
-       OR OLD.eff_published IS DISTINCT FROM NEW.eff_published)
-    EXECUTE FUNCTION articles_count_update();
+CREATE TRIGGER articles_count_update AFTER UPDATE ON articles
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_count_update();
 
+-- Only the articles whose state moved are looked up in article_topics.
 CREATE FUNCTION articles_count_update_topics() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO count_topic AS c (topic_id, status, eff_published, n)
-        SELECT t.topic_id, v.status, v.eff_published, v.d
-        FROM article_topics t,
-             (VALUES (OLD.status, OLD.eff_published, -1),
-                     (NEW.status, NEW.eff_published, 1)) v (status, eff_published, d)
-        WHERE t.article_id = NEW.id
-        ORDER BY 1, 2, 3
+        SELECT t.topic_id, v.status, v.eff_published, sum(v.d)
+        FROM old_rows o JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (o.status, o.eff_published, -1),
+                                   (n.status, n.eff_published, 1)) v (status, eff_published, d)
+        JOIN article_topics t ON t.article_id = n.id
+        WHERE (o.status, o.eff_published) IS DISTINCT FROM (n.status, n.eff_published)
+        GROUP BY 1, 2, 3 HAVING sum(v.d) <> 0 ORDER BY 1, 2, 3
         ON CONFLICT (topic_id, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER articles_count_update_topics
-    AFTER UPDATE OF status, published, edit_published ON articles
-    FOR EACH ROW
-    WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.eff_published IS DISTINCT FROM NEW.eff_published)
-    EXECUTE FUNCTION articles_count_update_topics();
+CREATE TRIGGER articles_count_update_topics AFTER UPDATE ON articles
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_count_update_topics();
 
 -- Topics are counted once per statement too, by the state of their
 -- articles when the statement ends (the article rows are written first).

@@ -12,7 +12,7 @@
 -- statement on the counter rows (no lost counts between concurrent
 -- transactions), a move from one key to another touches the two rows in
 -- key order in one statement (no deadlock between opposite moves), and
--- articles inserted or deleted are counted once per statement.
+-- articles are counted once per statement, not per row.
 -- min(x, 9) is least(x, 9). Integer division truncates toward zero in both.
 --
 -- Trigger functions: audit_count_review_insert, audit_count_review_delete,
@@ -144,9 +144,10 @@ CREATE TRIGGER audit_count_review_update AFTER UPDATE OF at, user_id, actor, fie
         OR OLD.new_value IS DISTINCT FROM NEW.new_value))
     EXECUTE FUNCTION audit_count_review_update();
 
--- Articles, as 0004_counts.sql counts them: inserts and deletes once per
--- statement from a GROUP BY over the transition table, in key order (an
--- import batch is one upsert of a few rows, not one per article).
+-- Articles, as 0004_counts.sql counts them: inserts, updates and deletes
+-- once per statement from a GROUP BY over the transition tables, in key
+-- order (an import batch is one upsert of a few rows, not one per
+-- article).
 CREATE FUNCTION articles_count_quality_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO count_quality AS c (bucket, status, n)
@@ -173,25 +174,22 @@ CREATE TRIGGER articles_count_quality_delete AFTER DELETE ON articles
     REFERENCING OLD TABLE AS deleted
     FOR EACH STATEMENT EXECUTE FUNCTION articles_count_quality_delete();
 
--- eff_quality is generated from quality and edit_quality, so those are
--- the columns named in UPDATE OF; a change within one bucket costs only
--- the WHEN, and then the two keys differ. The name puts it between
--- 0004's articles_count_update and articles_count_update_topics, which is
--- the lock order 0004_counts.sql describes.
+-- Updates as 0004's articles_count_update counts them: -1 per old row,
+-- +1 per new one, summed by key, so only rows whose bucket or status
+-- moved touch count_quality. The name puts it between 0004's
+-- articles_count_update and articles_count_update_topics, which is the
+-- lock order 0004_counts.sql describes.
 CREATE FUNCTION articles_count_update_quality() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO count_quality AS c (bucket, status, n)
-        SELECT * FROM (VALUES
-            (CASE WHEN OLD.eff_quality < 0 THEN -1 ELSE least(OLD.eff_quality / 10, 9) END, OLD.status, -1),
-            (CASE WHEN NEW.eff_quality < 0 THEN -1 ELSE least(NEW.eff_quality / 10, 9) END, NEW.status, 1)) v
-        ORDER BY 1, 2
+        SELECT CASE WHEN eff_quality < 0 THEN -1 ELSE least(eff_quality / 10, 9) END, status, sum(d)
+        FROM (SELECT eff_quality, status, -1 AS d FROM old_rows
+              UNION ALL SELECT eff_quality, status, 1 FROM new_rows) v
+        GROUP BY 1, 2 HAVING sum(d) <> 0 ORDER BY 1, 2
         ON CONFLICT (bucket, status) DO UPDATE SET n = c.n + EXCLUDED.n;
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER articles_count_update_quality AFTER UPDATE OF quality, edit_quality, status ON articles
-    FOR EACH ROW
-    WHEN (OLD.status IS DISTINCT FROM NEW.status
-       OR (CASE WHEN OLD.eff_quality < 0 THEN -1 ELSE least(OLD.eff_quality / 10, 9) END)
-          IS DISTINCT FROM (CASE WHEN NEW.eff_quality < 0 THEN -1 ELSE least(NEW.eff_quality / 10, 9) END))
-    EXECUTE FUNCTION articles_count_update_quality();
+CREATE TRIGGER articles_count_update_quality AFTER UPDATE ON articles
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_count_update_quality();

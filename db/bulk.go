@@ -251,11 +251,6 @@ type BatchInfo struct {
 	UndoneAt     time.Time
 }
 
-// bulkItem is an article of a batch and the version it must still have.
-type bulkItem struct {
-	id, version int64
-}
-
 // BulkApply runs one bulk action on snapshot snapshotID of b.UserID, in
 // one write transaction: each article whose version is still the
 // snapshot's gets step's edit, written and audited as a save writes it
@@ -299,16 +294,16 @@ func (s *Store) BulkApply(ctx context.Context, snapshotID int64, b Batch, step B
 	return out, nil
 }
 
-func (w *writer) snapshotItems(snapshotID int64) ([]bulkItem, error) {
+func (w *writer) snapshotItems(snapshotID int64) ([]Seen, error) {
 	rows, err := w.query(`SELECT article_id, version FROM bulk_snapshot_items WHERE snapshot_id = ? ORDER BY article_id`, snapshotID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []bulkItem
+	var items []Seen
 	for rows.Next() {
-		var it bulkItem
-		if err := rows.Scan(&it.id, &it.version); err != nil {
+		var it Seen
+		if err := rows.Scan(&it.ID, &it.Version); err != nil {
 			return nil, err
 		}
 		items = append(items, it)
@@ -357,14 +352,14 @@ func (s *Store) UndoBatch(ctx context.Context, batchID int64, b Batch, step Undo
 
 // batchEntries reads the audit rows of a batch, grouped by article: the
 // items (article, version the batch produced) and their entries.
-func (w *writer) batchEntries(batchID int64) ([]bulkItem, [][]AuditEntry, error) {
+func (w *writer) batchEntries(batchID int64) ([]Seen, [][]AuditEntry, error) {
 	rows, err := w.query(`SELECT id, article_id, coalesce(user_id, 0), at, actor, field, old_value, new_value,
 		coalesce(version, 0) FROM audit WHERE batch_id = ? ORDER BY article_id, id`, batchID)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
-	var items []bulkItem
+	var items []Seen
 	var entries [][]AuditEntry
 	for rows.Next() {
 		var e AuditEntry
@@ -373,11 +368,11 @@ func (w *writer) batchEntries(batchID int64) ([]bulkItem, [][]AuditEntry, error)
 			return nil, nil, err
 		}
 		e.At = fromMillis(at)
-		if n := len(items); n > 0 && items[n-1].id == e.ArticleID {
+		if n := len(items); n > 0 && items[n-1].ID == e.ArticleID {
 			entries[n-1] = append(entries[n-1], e)
 			continue
 		}
-		items = append(items, bulkItem{e.ArticleID, e.Version})
+		items = append(items, Seen{e.ArticleID, e.Version})
 		entries = append(entries, []AuditEntry{e})
 	}
 	return items, entries, rows.Err()
@@ -389,7 +384,7 @@ const progressEvery = 500
 // runBatch records batch b (undoing batch undoes, or 0) and applies step
 // to items, in w's transaction; the search index is written once at the
 // end, for the articles whose topics changed.
-func (w *writer) runBatch(b Batch, undoes int64, items []bulkItem, step func(cur *Record, i int) (Edit, error), now time.Time) (BatchCounts, error) {
+func (w *writer) runBatch(b Batch, undoes int64, items []Seen, step func(cur *Record, i int) (Edit, error), now time.Time) (BatchCounts, error) {
 	var out BatchCounts
 	var uid, und any
 	if b.UserID != 0 {
@@ -453,52 +448,22 @@ type pendingSave struct {
 }
 
 // runChunk applies step to items (items[0] is the batch's article first),
-// adding to out: it reads the chunk's articles in one query, runs step
-// in order, the edits' checks side by side (the export check parses the
-// file twice, the bulk of a full action's time), and writes the ones
-// that pass, in order.
-func (w *writer) runChunk(b Batch, columns string, items []bulkItem, first int, step func(cur *Record, i int) (Edit, error), out *BatchCounts, now time.Time) error {
+// adding to out: it reads the chunk's articles in one query, lets
+// PlanChunk decide (the steps in order, the edits' checks side by side:
+// the export check parses the file twice, the bulk of a full action's
+// time), and writes the articles that pass, in order.
+func (w *writer) runChunk(b Batch, columns string, items []Seen, first int, step func(cur *Record, i int) (Edit, error), out *BatchCounts, now time.Time) error {
 	recs, err := w.readChunk(columns, items)
 	if err != nil {
 		return err
 	}
-	pend := make([]pendingSave, 0, len(items))
-	for k, it := range items {
-		cur := recs[it.id]
-		if cur == nil || cur.Version != it.version {
-			out.Skipped++ // deleted, or changed since
-			continue
-		}
-		e, err := step(cur, first+k)
-		if errors.Is(err, ErrRefused) {
-			out.refuse(cur, err)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("article %d: %w", it.id, err)
-		}
-		e.Version, e.ActorID, e.Actor = cur.Version, b.UserID, b.Actor
-		if err := e.validate(); err != nil {
-			return fmt.Errorf("article %d: %w", it.id, err)
-		}
-		next, changes := applyEdit(cur, e)
-		if len(changes) == 0 && b.RenameFrom != "" {
-			next, changes = respell(cur, e)
-		}
-		if len(changes) == 0 {
-			out.Unchanged++
-			continue
-		}
-		pend = append(pend, pendingSave{next: next, changes: changes, e: e})
+	saves, err := PlanChunk(b, items, recs, first, step, out)
+	if err != nil {
+		return err
 	}
-	checkAll(pend)
-	for _, p := range pend {
-		if p.refused != nil {
-			out.refuse(p.next, p.refused)
-			continue
-		}
-		if err := w.bulkSave(p.next, p.changes, p.e, out.BatchID, now); err != nil {
-			return fmt.Errorf("article %d: %w", p.next.ID, err)
+	for _, sv := range saves {
+		if err := w.bulkSave(sv, out.BatchID, now); err != nil {
+			return fmt.Errorf("article %d: %w", sv.Next.ID, err)
 		}
 		out.Changed++
 	}
@@ -507,10 +472,10 @@ func (w *writer) runChunk(b Batch, columns string, items []bulkItem, first int, 
 
 // readChunk reads the articles of items that exist, by id, with columns
 // (a SELECT of scanRecord's columns, without WHERE).
-func (w *writer) readChunk(columns string, items []bulkItem) (map[int64]*Record, error) {
+func (w *writer) readChunk(columns string, items []Seen) (map[int64]*Record, error) {
 	ids := make([]int64, len(items))
 	for i, it := range items {
-		ids[i] = it.id
+		ids[i] = it.ID
 	}
 	list, err := encodeJSON(ids)
 	if err != nil {
@@ -576,7 +541,8 @@ const lightColumns = `id, key, file_name, category, title, excerpt, published_at
 // bulkSave is saveEdit for an article of a batch: the same row update and
 // audit rows, the audit rows carrying the batch, and the search index
 // written at the end of the batch (see deferFTS).
-func (w *writer) bulkSave(next *Record, changes []change, e Edit, batchID int64, now time.Time) error {
+func (w *writer) bulkSave(sv BulkSave, batchID int64, now time.Time) error {
+	next, e := sv.Next, sv.Edit
 	if err := w.writeEdited(next, now); err != nil {
 		return err
 	}
@@ -584,14 +550,14 @@ func (w *writer) bulkSave(next *Record, changes []change, e Edit, batchID int64,
 	if e.ActorID != 0 {
 		uid = e.ActorID
 	}
-	for _, c := range changes {
+	for _, c := range sv.Changes {
 		_, err := w.exec(`INSERT INTO audit (article_id, user_id, actor, at, field, old_value, new_value, version, batch_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			next.ID, uid, e.Actor, toMillis(now), c.field, c.old, c.new, e.Version+1, batchID)
+			next.ID, uid, e.Actor, toMillis(now), c.Field, c.Old, c.New, e.Version+1, batchID)
 		if err != nil {
 			return err
 		}
-		if c.field == "topics" {
+		if c.Field == "topics" {
 			if err := w.setTopics(next.ID, next.Topics, true); err != nil {
 				return err
 			}

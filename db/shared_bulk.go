@@ -44,10 +44,11 @@ type BulkSave struct {
 	Edit    Edit
 }
 
-// PlanChunk decides what a batch does to one chunk of its articles, as
-// the SQLite store's batches do. items are the chunk's articles with the
-// version each must still have (items[0] is the batch's article number
-// first, the index step receives); recs the chunk's articles as they are
+// PlanChunk decides what a batch does to one chunk of its articles: the
+// one decision loop of both stores' batches, each reading the chunk and
+// writing the result with its own SQL. items are the chunk's articles
+// with the version each must still have (items[0] is the batch's article
+// number first, the index step receives); recs the chunk's articles as they are
 // now, by id (one missing was deleted). An article deleted or changed
 // since is counted in out.Skipped; one step refuses (ErrRefused, wrapped)
 // or whose Edit.Check fails is counted in out.Refused and named in

@@ -12,6 +12,8 @@ import (
 
 	"github.com/newsdesk/newsdesk/article"
 	"github.com/newsdesk/newsdesk/db"
+	"github.com/newsdesk/newsdesk/db/postgres"
+	"github.com/newsdesk/newsdesk/db/postgres/pgtest"
 	"github.com/newsdesk/newsdesk/review"
 )
 
@@ -20,26 +22,56 @@ const fieldReports = "../testdata/articles/fieldreports"
 
 type fixture struct {
 	t     *testing.T
-	store *db.Store
+	store db.Database
 	svc   *review.Service
 	dir   string // the imported files
-	path  string // the database file
+	path  string // the SQLite database file; "" on PostgreSQL
 }
 
+// newFixture is a workflow on a new SQLite store, for the tests that need
+// its file; the others run on both stores (forEachStore).
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "news.db")
+	path := filepath.Join(t.TempDir(), "news.db")
 	store, err := db.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	in := filepath.Join(dir, "in")
+	f := withStore(t, store)
+	f.path = path
+	return f
+}
+
+// newPostgresFixture is a workflow on a new PostgreSQL database (see
+// pgtest: skipped without NEWSDESK_TEST_POSTGRES, failed under CI=true).
+func newPostgresFixture(t *testing.T) *fixture {
+	t.Helper()
+	store, err := postgres.Open(context.Background(), pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return withStore(t, store)
+}
+
+// withStore is the workflow over store, with a folder for the files to
+// import.
+func withStore(t *testing.T, store db.Database) *fixture {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "in")
 	if err := os.Mkdir(in, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, store: store, svc: review.New(store), dir: in, path: path}
+	return &fixture{t: t, store: store, svc: review.New(store), dir: in}
+}
+
+// forEachStore runs test on a new fixture of each store, as the subtests
+// "sqlite" and "postgres": the workflow must behave the same on both.
+func forEachStore(t *testing.T, test func(t *testing.T, f *fixture)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { test(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { test(t, newPostgresFixture(t)) })
 }
 
 // importFiles writes files (name -> content; content "@name" copies a
@@ -141,50 +173,52 @@ func (f *fixture) history(key string) []db.AuditEntry {
 // file keeps its topics lines (case duplicates included) and the audit
 // blames the editor for the quality only.
 func TestQualityOnlySaveLeavesTopicsAlone(t *testing.T) {
-	f := newFixture(t)
-	f.importFiles(map[string]string{"dupes.md": "@topics_case_dupes.md"})
-	out, err := f.save("dupes", formEdit(f.record("dupes"), 70))
-	if err != nil || !out.Changed {
-		t.Fatalf("save: %+v, %v", out, err)
-	}
-	for _, e := range f.history("dupes") {
-		if e.Field != "quality" {
-			t.Errorf("audit has a %s change %q -> %q; only quality changed", e.Field, e.Old, e.New)
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		f.importFiles(map[string]string{"dupes.md": "@topics_case_dupes.md"})
+		out, err := f.save("dupes", formEdit(f.record("dupes"), 70))
+		if err != nil || !out.Changed {
+			t.Fatalf("save: %+v, %v", out, err)
 		}
-	}
-	files, _, err := f.exportAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	orig, _ := os.ReadFile(filepath.Join(fieldReports, "topics_case_dupes.md"))
-	want := bytes.Replace(orig, []byte("quality: 48"), []byte("quality: 70"), 1)
-	if got := files["dupes.md"]; !bytes.Equal(got, want) {
-		t.Errorf("export:\n%s\nwant:\n%s", got, want)
-	}
+		for _, e := range f.history("dupes") {
+			if e.Field != "quality" {
+				t.Errorf("audit has a %s change %q -> %q; only quality changed", e.Field, e.Old, e.New)
+			}
+		}
+		files, _, err := f.exportAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig, _ := os.ReadFile(filepath.Join(fieldReports, "topics_case_dupes.md"))
+		want := bytes.Replace(orig, []byte("quality: 48"), []byte("quality: 70"), 1)
+		if got := files["dupes.md"]; !bytes.Equal(got, want) {
+			t.Errorf("export:\n%s\nwant:\n%s", got, want)
+		}
+	})
 }
 
 // A topics list respelled in another case ("energy" for "Energy") is no
 // edit either; a real change is.
 func TestTopicsEditIsADifferentList(t *testing.T) {
-	f := newFixture(t)
-	f.importFiles(map[string]string{"a.md": "---\ntitle: A\ntopics: [Energy, Climate]\n---\n"})
-	r := f.record("a")
-	e := formEdit(r, 50)
-	e.Topics = []string{"energy", "CLIMATE"}
-	if _, err := f.save("a", e); err != nil {
-		t.Fatal(err)
-	}
-	if r = f.record("a"); r.Edited.Topics {
-		t.Errorf("a respelled list counted as a topics edit: %q", r.Topics)
-	}
-	e = formEdit(r, 50)
-	e.Topics = []string{"Energy"}
-	if _, err := f.save("a", e); err != nil {
-		t.Fatal(err)
-	}
-	if r = f.record("a"); !r.Edited.Topics || len(r.Topics) != 1 {
-		t.Errorf("removing a topic was not saved: %+v %q", r.Edited, r.Topics)
-	}
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		f.importFiles(map[string]string{"a.md": "---\ntitle: A\ntopics: [Energy, Climate]\n---\n"})
+		r := f.record("a")
+		e := formEdit(r, 50)
+		e.Topics = []string{"energy", "CLIMATE"}
+		if _, err := f.save("a", e); err != nil {
+			t.Fatal(err)
+		}
+		if r = f.record("a"); r.Edited.Topics {
+			t.Errorf("a respelled list counted as a topics edit: %q", r.Topics)
+		}
+		e = formEdit(r, 50)
+		e.Topics = []string{"Energy"}
+		if _, err := f.save("a", e); err != nil {
+			t.Fatal(err)
+		}
+		if r = f.record("a"); !r.Edited.Topics || len(r.Topics) != 1 {
+			t.Errorf("removing a topic was not saved: %+v %q", r.Edited, r.Topics)
+		}
+	})
 }
 
 // The edits that once blocked every export: each is either saved and
@@ -213,23 +247,24 @@ func TestEverySavedEditExports(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
-			f.importFiles(map[string]string{"x.md": tt.file, "neighbour.md": "@plain_neighbour_article.md"})
-			out, err := f.save("x", tt.edit(f.record("x")))
-			if err != nil || !out.Changed {
-				t.Fatalf("save: %+v, %v", out, err)
-			}
-			files, rep, err := f.exportAll()
-			if err != nil || len(rep.Skipped) > 0 {
-				t.Fatalf("export after the save: %v, skipped %v", err, rep.Skipped)
-			}
-			orig, _ := os.ReadFile(filepath.Join(fieldReports, "plain_neighbour_article.md"))
-			if !bytes.Equal(files["neighbour.md"], orig) {
-				t.Errorf("neighbour not byte-identical:\n%s", files["neighbour.md"])
-			}
-			if _, ok := files["x.md"]; !ok {
-				t.Errorf("the edited article was not exported")
-			}
+			forEachStore(t, func(t *testing.T, f *fixture) {
+				f.importFiles(map[string]string{"x.md": tt.file, "neighbour.md": "@plain_neighbour_article.md"})
+				out, err := f.save("x", tt.edit(f.record("x")))
+				if err != nil || !out.Changed {
+					t.Fatalf("save: %+v, %v", out, err)
+				}
+				files, rep, err := f.exportAll()
+				if err != nil || len(rep.Skipped) > 0 {
+					t.Fatalf("export after the save: %v, skipped %v", err, rep.Skipped)
+				}
+				orig, _ := os.ReadFile(filepath.Join(fieldReports, "plain_neighbour_article.md"))
+				if !bytes.Equal(files["neighbour.md"], orig) {
+					t.Errorf("neighbour not byte-identical:\n%s", files["neighbour.md"])
+				}
+				if _, ok := files["x.md"]; !ok {
+					t.Errorf("the edited article was not exported")
+				}
+			})
 		})
 	}
 }
@@ -251,74 +286,77 @@ func TestUnwritableSaveIsRefusedAndNothingStored(t *testing.T) {
 		fmt.Fprintf(&b, "copy%d: *t\n", i)
 	}
 	b.WriteString("---\n")
-	f := newFixture(t)
-	f.importFiles(map[string]string{"x.md": b.String()})
-	before := f.record("x")
-	e := formEdit(before, 50)
-	e.Topics = []string{"new"}
-	_, err := f.save("x", e)
-	var fe *review.FieldError
-	if !errors.As(err, &fe) || fe.Field != "topics" {
-		t.Fatalf("save error = %v, want a FieldError on topics", err)
-	}
-	if !strings.Contains(fe.Message, "Nothing was saved") {
-		t.Errorf("message %q", fe.Message)
-	}
-	if after := f.record("x"); after.Version != before.Version || len(f.history("x")) != 0 {
-		t.Errorf("a refused save was stored: version %d -> %d", before.Version, after.Version)
-	}
-	if _, rep, err := f.exportAll(); err != nil || rep.Written != 1 {
-		t.Errorf("export after the refusal: %+v, %v", rep, err)
-	}
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		f.importFiles(map[string]string{"x.md": b.String()})
+		before := f.record("x")
+		e := formEdit(before, 50)
+		e.Topics = []string{"new"}
+		_, err := f.save("x", e)
+		var fe *review.FieldError
+		if !errors.As(err, &fe) || fe.Field != "topics" {
+			t.Fatalf("save error = %v, want a FieldError on topics", err)
+		}
+		if !strings.Contains(fe.Message, "Nothing was saved") {
+			t.Errorf("message %q", fe.Message)
+		}
+		if after := f.record("x"); after.Version != before.Version || len(f.history("x")) != 0 {
+			t.Errorf("a refused save was stored: version %d -> %d", before.Version, after.Version)
+		}
+		if _, rep, err := f.exportAll(); err != nil || rep.Written != 1 {
+			t.Errorf("export after the refusal: %+v, %v", rep, err)
+		}
+	})
 }
 
 // A changed file into which the editors' values kept over it cannot be
 // written is refused at import: the stored article, and its export, stay
 // as they were.
 func TestReimportThatWouldBlockExportIsRefused(t *testing.T) {
-	f := newFixture(t)
-	f.importFiles(map[string]string{"re.md": "---\ntitle: T\ntopics: [a]\n---\n"})
-	e := formEdit(f.record("re"), 80)
-	e.Topics = []string{"a", "editor"}
-	if _, err := f.save("re", e); err != nil {
-		t.Fatal(err)
-	}
-	before := f.record("re")
-	// The same file, its topics now written with an explicit key, which
-	// Patch cannot rewrite.
-	changed := "---\ntitle: T2\n? topics\n: - a\n  - b\n---\n"
-	if err := os.WriteFile(filepath.Join(f.dir, "re.md"), []byte(changed), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sources, _ := review.CollectFiles([]string{filepath.Join(f.dir, "re.md")})
-	rep, err := f.svc.Import(context.Background(), sources, review.ImportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Failures) != 1 || !strings.Contains(rep.Failures[0].String(), "cannot be written into the new version") {
-		t.Fatalf("report %+v", rep)
-	}
-	after := f.record("re")
-	if after.Version != before.Version || after.Article.Title != "T" {
-		t.Errorf("the refused file was stored: version %d -> %d, title %q", before.Version, after.Version, after.Article.Title)
-	}
-	if _, rep, err := f.exportAll(); err != nil || rep.Written != 1 {
-		t.Errorf("export: %+v, %v", rep, err)
-	}
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		f.importFiles(map[string]string{"re.md": "---\ntitle: T\ntopics: [a]\n---\n"})
+		e := formEdit(f.record("re"), 80)
+		e.Topics = []string{"a", "editor"}
+		if _, err := f.save("re", e); err != nil {
+			t.Fatal(err)
+		}
+		before := f.record("re")
+		// The same file, its topics now written with an explicit key, which
+		// Patch cannot rewrite.
+		changed := "---\ntitle: T2\n? topics\n: - a\n  - b\n---\n"
+		if err := os.WriteFile(filepath.Join(f.dir, "re.md"), []byte(changed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sources, _ := review.CollectFiles([]string{filepath.Join(f.dir, "re.md")})
+		rep, err := f.svc.Import(context.Background(), sources, review.ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Failures) != 1 || !strings.Contains(rep.Failures[0].String(), "cannot be written into the new version") {
+			t.Fatalf("report %+v", rep)
+		}
+		after := f.record("re")
+		if after.Version != before.Version || after.Article.Title != "T" {
+			t.Errorf("the refused file was stored: version %d -> %d, title %q", before.Version, after.Version, after.Article.Title)
+		}
+		if _, rep, err := f.exportAll(); err != nil || rep.Written != 1 {
+			t.Errorf("export: %+v, %v", rep, err)
+		}
+	})
 }
 
 // TestImportReportNamesAUnicodeFormRename: a file imported again under the
 // NFC form of its name (it came from a Mac as NFD first) is reported as a
 // rename that says why the two names look the same.
 func TestImportReportNamesAUnicodeFormRename(t *testing.T) {
-	f := newFixture(t)
-	nfd, nfc := "cafe\u0301.md", "caf\u00e9.md"
-	f.importFiles(map[string]string{nfd: "---\ntitle: Café\n---\n"})
-	if err := os.Remove(filepath.Join(f.dir, nfd)); err != nil {
-		t.Fatal(err)
-	}
-	rep := f.importFiles(map[string]string{nfc: "---\ntitle: Café\n---\n"})
-	if len(rep.Renamed) != 1 || !strings.Contains(rep.Renamed[0], "the same name in another Unicode form") {
-		t.Errorf("renamed lines %q, want one that names the Unicode form", rep.Renamed)
-	}
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		nfd, nfc := "cafe\u0301.md", "caf\u00e9.md"
+		f.importFiles(map[string]string{nfd: "---\ntitle: Café\n---\n"})
+		if err := os.Remove(filepath.Join(f.dir, nfd)); err != nil {
+			t.Fatal(err)
+		}
+		rep := f.importFiles(map[string]string{nfc: "---\ntitle: Café\n---\n"})
+		if len(rep.Renamed) != 1 || !strings.Contains(rep.Renamed[0], "the same name in another Unicode form") {
+			t.Errorf("renamed lines %q, want one that names the Unicode form", rep.Renamed)
+		}
+	})
 }

@@ -112,14 +112,31 @@ type Attempt struct {
 // Fail records the attempt as a failed login in the store, which takes a
 // token from each of its buckets, and ends it. The write outlives ctx's
 // cancellation: a guesser hanging up must not leave a guess uncounted.
-// Errors are the store's: the failure went uncounted.
+// Errors are the store's: the store did not count the failure (a database
+// that stopped taking writes: a failover to a standby, a full disk). The
+// throttle then fails closed: this server keeps the attempt's tokens in
+// flight until the buckets would have refilled, so guesses stay limited
+// while failures cannot be stored.
 func (a *Attempt) Fail(ctx context.Context) error {
 	var err error
 	a.once.Do(func() {
 		err = a.t.store.LoginFailed(context.WithoutCancel(ctx), a.buckets, a.t.now())
+		if err != nil {
+			time.AfterFunc(a.t.refill(a.buckets), func() { a.t.release(a.buckets) })
+			return
+		}
 		a.t.release(a.buckets) // after the write: the token is never in neither place
 	})
 	return err
+}
+
+// refill is how long the longest of bs takes to refill from empty.
+func (t *Throttle) refill(bs []db.ThrottleBucket) time.Duration {
+	var d time.Duration
+	for _, b := range bs {
+		d = max(d, time.Duration(b.Burst)*b.Every)
+	}
+	return d
 }
 
 // Release ends the attempt without spending its tokens: for a successful

@@ -282,3 +282,36 @@ func (usersByName) LoginWait(context.Context, []db.ThrottleBucket, time.Time) (t
 }
 
 func (usersByName) LoginFailed(context.Context, []db.ThrottleBucket, time.Time) error { return nil }
+
+// When the store cannot record failures (here a database open read-only,
+// as a standby after a failover is), the throttle fails closed: the
+// uncounted guesses keep their tokens on this server until the buckets
+// would have refilled.
+func TestThrottleFailsClosedWhenFailuresCannotBeStored(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "throttle.db")
+	throttleStore(t, path).Close() // make the database
+	ro, err := db.OpenReadOnly(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ro.Close() })
+	clk := &throttleClock{t: time.Unix(1_700_000_000, 0)}
+	th := NewThrottle(ThrottleConfig{Store: ro, Now: clk.now})
+	passed := 0
+	for range 3 * accountBurst {
+		a, _, err := th.Begin(context.Background(), "carol", "192.0.2.9", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a == nil {
+			continue
+		}
+		passed++
+		if err := a.Fail(context.Background()); err == nil {
+			t.Fatal("Fail on a read-only store succeeded")
+		}
+	}
+	if passed != accountBurst {
+		t.Errorf("%d guesses passed while failures could not be stored; want the burst, %d", passed, accountBurst)
+	}
+}

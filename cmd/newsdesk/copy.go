@@ -40,6 +40,10 @@ func cmdCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			"pg_dump and pg_restore.", stdout)
 	from := c.fs.String("from", envString("NEWSDESK_FROM", ""), "the newsroom to copy: an SQLite file or a postgres:// URL (env NEWSDESK_FROM)")
 	to := c.fs.String("to", envString("NEWSDESK_TO", ""), "where to copy it: an SQLite file or a postgres:// URL (env NEWSDESK_TO)")
+	for _, name := range []string{"from", "to"} { // --help shows them: never a URL's password
+		f := c.fs.Lookup(name)
+		f.DefValue = displayDB(f.DefValue)
+	}
 	defBatch, err := int64Env("NEWSDESK_BATCH", transfer.DefaultBatch)
 	if err != nil {
 		return c.usageErr("copy: %v", err)

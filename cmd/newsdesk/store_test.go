@@ -124,11 +124,14 @@ func TestCommandsOnPostgres(t *testing.T) {
 	must("", "rotate-keys", "--db", dbURL)
 }
 
-// A URL in NEWSDESK_DB is --db's default, which --help and usage errors
-// print: without its password.
+// A URL in NEWSDESK_DB (or copy's NEWSDESK_FROM and NEWSDESK_TO) is a
+// flag's default, which --help and usage errors print: without its
+// password.
 func TestEnvURLPasswordNotInUsage(t *testing.T) {
-	t.Setenv("NEWSDESK_DB", "postgres://u:S3cret@127.0.0.1:1/news")
-	for _, args := range [][]string{{"check", "--help"}, {"check", "--bogus"}} {
+	for _, env := range []string{"NEWSDESK_DB", "NEWSDESK_FROM", "NEWSDESK_TO"} {
+		t.Setenv(env, "postgres://u:S3cret@127.0.0.1:1/news")
+	}
+	for _, args := range [][]string{{"check", "--help"}, {"check", "--bogus"}, {"copy", "--help"}, {"copy", "--bogus"}} {
 		if out, errOut, _ := runCmd(t, args...); strings.Contains(out+errOut, "S3cret") {
 			t.Errorf("%v printed the password: %q", args, out+errOut)
 		}

@@ -124,6 +124,9 @@ func makeTemplate(admin string) (string, error) {
 	if err != nil || ready {
 		return name, err
 	}
+	if err := dropStaleTemplates(ctx, conn); err != nil {
+		return "", err
+	}
 	// A template left half-made by a killed run is made again.
 	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
 		return "", err
@@ -138,6 +141,31 @@ func makeTemplate(admin string) (string, error) {
 	s.Close()
 	_, err = conn.Exec(ctx, `ALTER DATABASE `+name+` WITH is_template true`)
 	return name, err
+}
+
+// dropStaleTemplates drops the templates of other schemas, left by test
+// runs before a migration changed, so a developer's server does not
+// collect one per edit. A run of an older checkout using one at the same
+// moment would fail to clone it, and make it again.
+func dropStaleTemplates(ctx context.Context, conn *pgx.Conn) error {
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'nd\_template\_%' AND datistemplate`)
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		ident := pgx.Identifier{n}.Sanitize()
+		if _, err := conn.Exec(ctx, `ALTER DATABASE `+ident+` WITH is_template false`); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+ident+` WITH (FORCE)`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func exec(admin, sql string) error {

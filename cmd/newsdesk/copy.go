@@ -60,8 +60,12 @@ func cmdCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return c.usageErr("copy: name the source and the target: --from PATH|URL --to PATH|URL")
 	case *batch < 1 || *batch > maxCopyBatch:
 		return c.usageErr("copy: --batch must be 1 to %d, got %d", maxCopyBatch, *batch)
+	case checkDSN(*from) != nil:
+		return c.usageErr("copy: --from: %v", checkDSN(*from))
+	case checkDSN(*to) != nil:
+		return c.usageErr("copy: --to: %v", checkDSN(*to))
 	case !postgres.IsURL(*from) && !postgres.IsURL(*to):
-		return c.usageErr("copy: both are SQLite files; copy moves a newsroom between SQLite and PostgreSQL. To copy an SQLite database use `newsdesk backup --db %s %s`", *from, *to)
+		return c.usageErr("copy: both are SQLite files; copy moves a newsroom between SQLite and PostgreSQL. To copy an SQLite database use `newsdesk backup --db FILE OUT` (OUT a new file)")
 	case postgres.IsURL(*from) && postgres.IsURL(*to):
 		return c.usageErr("copy: both are PostgreSQL databases; copy moves a newsroom between SQLite and PostgreSQL. To copy a PostgreSQL database use pg_dump and pg_restore")
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/url"
+	"regexp"
 
 	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/db/postgres"
@@ -35,6 +37,9 @@ const (
 // this program's. Errors never hold the URL's
 // password.
 func openStore(ctx context.Context, dsn string, mode storeMode) (db.Database, error) {
+	if err := checkDSN(dsn); err != nil {
+		return nil, err
+	}
 	if postgres.IsURL(dsn) {
 		switch mode {
 		case storeCreate:
@@ -72,4 +77,19 @@ func displayDB(dsn string) string {
 		shown.User = url.User(u.User.Username())
 	}
 	return shown.String()
+}
+
+// keyValueDSN matches the start of a libpq key/value connection string
+// ("host=db user=newsdesk password=..."), which --db does not take.
+var keyValueDSN = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
+
+// checkDSN refuses a --db value that is a libpq key/value connection
+// string: taken as an SQLite path it would become a file named after it,
+// password and all, and be echoed in messages. The error does not repeat
+// the value. A file whose name looks like that can be named ./NAME.
+func checkDSN(dsn string) error {
+	if keyValueDSN.MatchString(dsn) {
+		return errors.New("the database looks like a key/value connection string (host=... dbname=...); newsdesk takes a postgres://user@host:port/database URL, or an SQLite file path (write ./NAME for a file named like that)")
+	}
+	return nil
 }

@@ -137,3 +137,32 @@ func TestEnvURLPasswordNotInUsage(t *testing.T) {
 		}
 	}
 }
+
+// A libpq key/value connection string is refused without being echoed,
+// and no SQLite file is made in its name.
+func TestKeyValueConnectionStringRefused(t *testing.T) {
+	valid, err := filepath.Abs("../../testdata/articles/valid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	kv := "host=127.0.0.1 port=1 user=postgres password=S3cret dbname=news"
+	for _, args := range [][]string{
+		{"check", "--db", kv},
+		{"import", "--db", kv, valid},
+		{"serve", "--db", kv},
+		{"copy", "--from", "news.db", "--to", kv},
+		{"copy", "--from", kv, "--to", "postgres://u@127.0.0.1:1/x"},
+	} {
+		out, errOut, code := runCmd(t, args...)
+		if code == 0 || !strings.Contains(errOut, "key/value connection string") {
+			t.Errorf("%v: exit %d, stderr %q; want a refusal naming the key/value form", args[:1], code, errOut)
+		}
+		if strings.Contains(out+errOut, "S3cret") {
+			t.Errorf("%v printed the password: %q", args[:1], out+errOut)
+		}
+	}
+	if entries, _ := os.ReadDir("."); len(entries) > 0 {
+		t.Errorf("files made: %v", entries)
+	}
+}

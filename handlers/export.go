@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
@@ -135,10 +134,10 @@ func (a *Articles) streamExport(c echo.Context, f filters, format string) error 
 	case err == nil:
 		return nil
 	case errors.Is(err, review.ErrIncomplete):
-		slog.WarnContext(ctx, "export left articles out", "file", name, "skipped", len(rep.Skipped))
+		a.log.WarnContext(ctx, "export left articles out", "file", name, "skipped", len(rep.Skipped))
 		return nil
 	case res.Committed:
-		slog.ErrorContext(ctx, "export failed mid-stream", "file", name, "err", err)
+		a.log.ErrorContext(ctx, "export failed mid-stream", "file", name, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	// Nothing was sent: the error page must not arrive as the file.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 
@@ -27,7 +28,7 @@ var errorTexts = map[int][2]string{
 	http.StatusUnprocessableEntity:   {"Not accepted", "Some of what you sent is not valid."},
 	http.StatusTooManyRequests:       {"Too many requests", "Slow down, wait a minute and try again."},
 	http.StatusInternalServerError:   {"Something went wrong", "The problem has been logged. Try again in a moment."},
-	http.StatusServiceUnavailable:    {"Temporarily unavailable", "The server is busy or timed out. Try again in a moment."},
+	http.StatusServiceUnavailable:    {"Temporarily unavailable", "The server is busy, timed out or cannot reach its database. Nothing was saved; go back to keep what you typed, and try again in a moment."},
 }
 
 // errorView builds what the visitor sees for code. Messages that handlers
@@ -54,6 +55,13 @@ func errorView(code int, he *echo.HTTPError) views.ErrorView {
 // away before the answer (nginx's 499: HTTP has none for it).
 const statusClientClosed = 499
 
+// isNetError reports whether err comes from the network between the app
+// and its database: a refused or reset connection, a failed dial.
+func isNetError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
 // statusOf maps any error to an HTTP status and, when there is one, the
 // echo.HTTPError that carries it.
 func statusOf(err error) (int, *echo.HTTPError) {
@@ -63,6 +71,10 @@ func statusOf(err error) (int, *echo.HTTPError) {
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, nil
+	case isNetError(err):
+		// The database server cannot be reached (PostgreSQL down or
+		// restarting): a moment's wait may fix it, unlike a fault of ours.
 		return http.StatusServiceUnavailable, nil
 	case errors.Is(err, db.ErrNotFound):
 		return http.StatusNotFound, nil

@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-	"strconv"
 )
 
 // counterTable is one counter table of 0004_counts.sql: its name, the
@@ -129,15 +128,7 @@ func (s *Store) checkDashboardCounts(ctx context.Context) ([]Problem, error) {
 // counterKeyText names the key of a counter row for a problem: `category
 // "tech", `; a topic by its name when it still exists.
 func (s *Store) counterKeyText(ctx context.Context, t counterTable, key string) string {
-	switch t.column {
-	case "":
-		return ""
-	case "topic_id":
-		var name string
-		if s.r.QueryRowContext(ctx, `SELECT name FROM topics WHERE id = ?`, key).Scan(&name) == nil {
-			return "topic " + strconv.Quote(name) + ", "
-		}
-		return "topic id " + key + ", "
-	}
-	return t.column + " " + strconv.Quote(key) + ", "
+	return CounterKeyText(t.column, key, func(id string) (name string, ok bool) {
+		return name, s.r.QueryRowContext(ctx, `SELECT name FROM topics WHERE id = ?`, id).Scan(&name) == nil
+	})
 }

@@ -178,11 +178,11 @@ func eachRow(ctx context.Context, tx readTx, query string, args []any, scan func
 }
 
 func readStatusTotals(ctx context.Context, tx readTx, d *Dashboard, _ DashboardQuery) error {
-	c := newStatusCounts()
+	c := NewStatusCounts()
 	if err := groupCounts(ctx, tx, c, `SELECT status, sum(n) FROM count_status GROUP BY status`, nil); err != nil {
 		return err
 	}
-	d.Statuses = c.n
+	d.Statuses = c.N
 	return nil
 }
 

@@ -48,6 +48,7 @@ type Database interface {
 
 	// Presence: who has which article open.
 	OpenArticle(ctx context.Context, articleID, userID int64, now time.Time) error
+	ClaimArticle(ctx context.Context, articleID, userID int64, now time.Time) (claimed bool, err error)
 	RenewPresence(ctx context.Context, articleID, userID int64, now time.Time) error
 	OpenBy(ctx context.Context, ids []int64, except int64, now time.Time) (map[int64][]string, error)
 
@@ -68,10 +69,11 @@ type Database interface {
 	SessionKeys(ctx context.Context) (hashKey, blockKey []byte, err error)
 	RotateSessionKeys(ctx context.Context) error
 
-	// Login throttling: failed logins counted in the store, so that every
-	// server on the database sees them (see db/throttle.go).
-	LoginWait(ctx context.Context, buckets []ThrottleBucket, now time.Time) (time.Duration, error)
-	LoginFailed(ctx context.Context, buckets []ThrottleBucket, now time.Time) error
+	// Login throttling: token buckets in the store, each taken atomically,
+	// so that every server on the database shares one limit (see
+	// db/throttle.go).
+	LoginTake(ctx context.Context, buckets []ThrottleBucket, now time.Time) (time.Duration, error)
+	LoginRefund(ctx context.Context, buckets []ThrottleBucket, now time.Time) error
 
 	// Upkeep.
 	Check(ctx context.Context) ([]Problem, error)

@@ -356,35 +356,42 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// migration is one embedded SQL file, numbered by its name's prefix.
-type migration struct {
-	version int
-	name    string
-	sql     string
+// Migration is one SQL file of a store's schema, numbered by its name's
+// prefix ("0003_search.sql" is Version 3).
+type Migration struct {
+	Version int    // 1..N, from the name's prefix
+	Name    string // the file name, for errors
+	SQL     string // the file's text
 }
 
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+func loadMigrations() ([]Migration, error) { return LoadMigrations(migrationFS, "migrations") }
+
+// LoadMigrations reads the SQL files of dir in fsys, named "<number>_<what>.sql"
+// and numbered 1..N without gaps, sorted by number. It returns an error
+// for a name without a number and _, a gap or a repeated number, or a
+// file that cannot be read. Both stores keep their schema this way.
+func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
-	var ms []migration
+	var ms []Migration
 	for _, e := range entries {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || v <= 0 {
 			return nil, fmt.Errorf("migration %q: name must start with a number and _", e.Name())
 		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		b, err := fs.ReadFile(fsys, dir+"/"+e.Name())
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+		ms = append(ms, Migration{Version: v, Name: e.Name(), SQL: string(b)})
 	}
-	slices.SortFunc(ms, func(a, b migration) int { return cmp.Compare(a.version, b.version) })
+	slices.SortFunc(ms, func(a, b Migration) int { return cmp.Compare(a.Version, b.Version) })
 	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %q: expected number %d", m.name, i+1)
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("migration %q: expected number %d", m.Name, i+1)
 		}
 	}
 	return ms, nil
@@ -431,7 +438,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // apply runs one migration unless the database already has it. The check
 // is inside the write transaction, so two processes opening a new file at
 // once do not both run it.
-func (s *Store) apply(ctx context.Context, m migration, known int) error {
+func (s *Store) apply(ctx context.Context, m Migration, known int) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var current int
 		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&current)
@@ -441,21 +448,21 @@ func (s *Store) apply(ctx context.Context, m migration, known int) error {
 		if current > known {
 			return fmt.Errorf("database schema version %d is newer than this program (%d)", current, known)
 		}
-		if current >= m.version {
+		if current >= m.Version {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if step := goSteps[m.version]; step != nil {
+		if step := goSteps[m.Version]; step != nil {
 			if err := step(ctx, tx); err != nil {
-				return fmt.Errorf("migration %s: Go step: %w", m.name, err)
+				return fmt.Errorf("migration %s: Go step: %w", m.Name, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, m.version)
+		_, err = tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, m.Version)
 		return err
 	})
 }

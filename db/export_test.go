@@ -5,117 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/newsdesk/newsdesk/article"
 )
-
-func TestExportChangesOnlyWhatDiffers(t *testing.T) {
-	ctx := context.Background()
-	s := newStore(t)
-	base := func(i int) *article.Article {
-		a := genArticle(i)
-		a.Quality, a.HasQuality, a.Published, a.Topics = 50, true, false, []string{"AI", "Space"}
-		a.Raw = renderRaw(a)
-		return a
-	}
-	noQuality := base(5)
-	noQuality.HasQuality, noQuality.Quality = false, 0
-	noQuality.Raw = renderRaw(noQuality)
-	mustImport(t, s, base(1), base(2), base(3), base(4), noQuality)
-
-	tests := []struct {
-		i     int
-		edits []Edit
-		want  article.Changes
-	}{
-		{i: 1, want: article.Changes{}}, // untouched
-		{i: 2, edits: []Edit{{Quality: ptr(70), Published: ptr(true), Topics: []string{"Space"}, SetTopics: true}},
-			want: article.Changes{Quality: ptr(70), Published: ptr(true), Topics: []string{"Space"}, SetTopics: true}},
-		{i: 3, edits: []Edit{ // edited, then edited back to upstream
-			{Quality: ptr(70), Published: ptr(true), Topics: []string{"Space"}, SetTopics: true},
-			{Quality: ptr(50), Published: ptr(false), Topics: []string{"AI", "Space"}, SetTopics: true},
-		}, want: article.Changes{}},
-		{i: 4, edits: []Edit{{Status: ptr(article.StatusApproved), Note: ptr("ok"), Topics: []string{"AI", "Space"}, SetTopics: true}},
-			want: article.Changes{}}, // review state and unchanged topics patch nothing
-		{i: 5, edits: []Edit{{Quality: ptr(0)}}, want: article.Changes{Quality: ptr(0)}},
-	}
-	for _, tt := range tests {
-		r := mustGetByKey(t, s, genArticle(tt.i).Key)
-		for _, e := range tt.edits {
-			e.Version, e.Actor = r.Version, "alice"
-			var err error
-			if r, err = s.Update(ctx, r.ID, e); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	var got []ExportRecord
-	err := s.Export(ctx, ListQuery{Cursor: "ignored", Limit: 1}, func(r ExportRecord) error {
-		got = append(got, r)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(tests) {
-		t.Fatalf("exported %d, want %d", len(got), len(tests))
-	}
-	for i, tt := range tests {
-		g, a := got[i], genArticle(tt.i)
-		if g.Key != a.Key || g.FileName != a.FileName || len(g.Raw) == 0 {
-			t.Errorf("record %d: key %q file %q, want %q %q (ordered by key)", i, g.Key, g.FileName, a.Key, a.FileName)
-		}
-		if !sameChanges(g.Changes, tt.want) {
-			t.Errorf("%s: changes %s, want %s", g.Key, fmtChanges(g.Changes), fmtChanges(tt.want))
-		}
-	}
-	if got[3].Status != article.StatusApproved {
-		t.Errorf("status %s", got[3].Status)
-	}
-
-	var approved []string
-	if err := s.Export(ctx, ListQuery{Status: article.StatusApproved}, func(r ExportRecord) error {
-		approved = append(approved, r.Key)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(approved, []string{genArticle(4).Key}) {
-		t.Errorf("approved export = %v", approved)
-	}
-
-	stop := errors.New("stop")
-	n := 0
-	if err := s.Export(ctx, ListQuery{}, func(ExportRecord) error { n++; return stop }); err != stop || n != 1 {
-		t.Errorf("callback error: %v after %d calls, want stop after 1", err, n)
-	}
-}
-
-func sameChanges(a, b article.Changes) bool {
-	eqp := func(x, y *int) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
-	eqb := func(x, y *bool) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
-	return eqp(a.Quality, b.Quality) && eqb(a.Published, b.Published) &&
-		a.SetTopics == b.SetTopics && slices.Equal(a.Topics, b.Topics)
-}
-
-func fmtChanges(c article.Changes) string {
-	s := "{"
-	if c.Quality != nil {
-		s += " quality=" + strconv.Itoa(*c.Quality)
-	}
-	if c.Published != nil {
-		s += " published"
-	}
-	if c.SetTopics {
-		s += " topics=" + encodeTopics(c.Topics)
-	}
-	return s + " }"
-}
 
 // Damage in one stored article reaches the caller as that article's
 // record with Err set, never as bytes, and the other articles still come.
@@ -169,57 +64,6 @@ func TestExportFlagsDamagedArticles(t *testing.T) {
 		if r := got[a.Key]; r.Err != nil || !bytes.Equal(r.Raw, a.Raw) {
 			t.Errorf("%s: sound article exported with Err %v", a.Key, r.Err)
 		}
-	}
-}
-
-// Export reads in pages bounded by rows and by bytes; every article comes
-// once, in key order, with the filters applied on every page.
-func TestExportPagesVisitEveryArticleOnce(t *testing.T) {
-	ctx := context.Background()
-	tests := []struct {
-		name    string
-		arts    []*article.Article
-		approve func(i int) bool // nil: export all; else approve these and export the approved
-	}{
-		{"many small", genArticles(2*exportPageRows + 7), nil},
-		{"many small, filtered", genArticles(2*exportPageRows + 7), func(i int) bool { return i%3 == 0 }},
-		{"few large", []*article.Article{bigArticle(1, 3<<20), bigArticle(2, 3<<20), bigArticle(3, 3<<20),
-			bigArticle(4, 3<<20), bigArticle(5, 10)}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := newStore(t)
-			mustImport(t, s, tt.arts...)
-			var q ListQuery
-			var want []string
-			for i, a := range tt.arts {
-				if tt.approve == nil {
-					want = append(want, a.Key)
-				} else if tt.approve(i) {
-					r := mustGetByKey(t, s, a.Key)
-					if _, err := s.Update(ctx, r.ID, Edit{Version: r.Version, Actor: "a", Status: ptr(article.StatusApproved)}); err != nil {
-						t.Fatal(err)
-					}
-					want = append(want, a.Key)
-					q.Status = article.StatusApproved
-				}
-			}
-			slices.Sort(want)
-			var got []string
-			err := s.Export(ctx, q, func(r ExportRecord) error {
-				if r.Err != nil {
-					t.Errorf("%s: %v", r.Key, r.Err)
-				}
-				got = append(got, r.Key)
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(got, want) {
-				t.Errorf("exported %d keys, want %d in key order, each once", len(got), len(want))
-			}
-		})
 	}
 }
 

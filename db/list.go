@@ -138,16 +138,16 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	total, capped := c.total(q.Status)
+	total, capped := c.Total(q.Status)
 	var page Page
-	exact := c.known && !capped // whether total is exact
+	exact := c.Known && !capped // whether total is exact
 	if q.Counts != CountsNone {
-		page.Counts, page.Capped, page.Total, page.TotalCapped = c.n, c.capped, total, capped
+		page.Counts, page.Capped, page.Total, page.TotalCapped = c.N, c.Capped, total, capped
 	}
-	if c.known && total == 0 {
+	if c.Known && total == 0 {
 		return page, nil // nothing to page through: skip the page query
 	}
-	if c.known && (capped || total > filterDriveMax) {
+	if c.Known && (capped || total > filterDriveMax) {
 		f.preferSortIndex()
 	}
 	if q.Status != "" {

@@ -39,23 +39,62 @@ const renewPresence = `INSERT INTO presence (article_id, user_id, seen_at)
 // the table as small as the number of editors at work. Errors: a store
 // failure, or ErrReadOnly.
 func (s *Store) OpenArticle(ctx context.Context, articleID, userID int64, now time.Time) error {
-	ms := toMillis(now)
-	err := s.inWriteTx(ctx, func(w *writer) error {
-		if _, err := w.exec(`DELETE FROM presence WHERE user_id = ? AND article_id <> ?`, userID, articleID); err != nil {
-			return err
-		}
-		if _, err := w.exec(`DELETE FROM presence WHERE seen_at < ?`, ms-PresenceKeep.Milliseconds()); err != nil {
-			return err
-		}
-		// As in RenewPresence, a presence renewed moments ago (a reload)
-		// is left as it is: such a transaction writes nothing.
-		_, err := w.exec(renewPresence, userID, ms, articleID, ms-PresenceRenew.Milliseconds())
-		return err
-	})
+	err := s.inWriteTx(ctx, func(w *writer) error { return w.openArticle(articleID, userID, toMillis(now)) })
 	if err != nil {
 		return fmt.Errorf("db: open article %d for user %d: %w", articleID, userID, err)
 	}
 	return nil
+}
+
+// openArticle is OpenArticle's writes, at now (ms).
+func (w *writer) openArticle(articleID, userID, now int64) error {
+	if _, err := w.exec(`DELETE FROM presence WHERE user_id = ? AND article_id <> ?`, userID, articleID); err != nil {
+		return err
+	}
+	if _, err := w.exec(`DELETE FROM presence WHERE seen_at < ?`, now-PresenceKeep.Milliseconds()); err != nil {
+		return err
+	}
+	// As in RenewPresence, a presence renewed moments ago (a reload)
+	// is left as it is: such a transaction writes nothing.
+	_, err := w.exec(renewPresence, userID, now, articleID, now-PresenceRenew.Milliseconds())
+	return err
+}
+
+// claimCheck tells, for an article, whether it exists and whether a user
+// other than the claimer has a live presence on it. Arguments: article,
+// article, claimer, now minus PresenceTTL (ms).
+const claimCheck = `SELECT EXISTS (SELECT 1 FROM articles WHERE id = ?),
+	EXISTS (SELECT 1 FROM presence WHERE article_id = ? AND user_id <> ? AND seen_at >= ?)`
+
+// ClaimArticle is OpenArticle on the condition that no other user has
+// article open at now (a presence younger than PresenceTTL, as OpenBy
+// counts it), checked and written in one write transaction: of several
+// editors claiming one article at once, exactly one gets it, which is
+// how "save and next" sends two editors to two different articles. The
+// user's own presence does not stand in the way. claimed is false, and
+// nothing is written, when another user has the article open. The wait
+// for the writer is the caller's (ctx). Errors: ErrNotFound (wrapped)
+// when there is no such article, a store failure, or ErrReadOnly.
+func (s *Store) ClaimArticle(ctx context.Context, articleID, userID int64, now time.Time) (claimed bool, err error) {
+	ms := toMillis(now)
+	err = s.inWriteTx(ctx, func(w *writer) error {
+		var exists, taken bool
+		if err := w.queryRow(claimCheck, articleID, articleID, userID, ms-PresenceTTL.Milliseconds()).Scan(&exists, &taken); err != nil {
+			return err
+		}
+		switch {
+		case !exists:
+			return fmt.Errorf("article %d: %w", articleID, ErrNotFound)
+		case taken:
+			return nil
+		}
+		claimed = true
+		return w.openArticle(articleID, userID, ms)
+	})
+	if err != nil {
+		return false, fmt.Errorf("db: claim article %d for user %d: %w", articleID, userID, err)
+	}
+	return claimed, nil
 }
 
 // RenewPresence is the heartbeat of an open review page: user still has

@@ -51,7 +51,7 @@ func storeAtVersion(t *testing.T, path string, version int, arts []*article.Arti
 	// 0006, put it there for the import, then back in the articles row.
 	beforeContent := version < 6
 	if beforeContent {
-		execTx(t, s, ms[5].sql)
+		execTx(t, s, ms[5].SQL)
 	}
 	mustImport(t, s, arts...)
 	if beforeContent {
@@ -183,7 +183,7 @@ func TestGoStepsHaveMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	for v := range goSteps {
-		if !slices.ContainsFunc(ms, func(m migration) bool { return m.version == v }) {
+		if !slices.ContainsFunc(ms, func(m Migration) bool { return m.Version == v }) {
 			t.Errorf("Go step for migration %d, which does not exist", v)
 		}
 	}

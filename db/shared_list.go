@@ -7,6 +7,8 @@ package db
 
 import (
 	"strings"
+
+	"github.com/newsdesk/newsdesk/article"
 )
 
 // SortOrder is q's sort: SortNewest for "", an error for an unknown one.
@@ -151,3 +153,35 @@ func SearchTerms(text string) []SearchTerm {
 
 // TruncateUTF8 cuts s to at most n bytes without splitting a rune.
 func TruncateUTF8(s string, n int) string { return truncateUTF8(s, n) }
+
+// StatusCounts are per-status counts of the articles a list query matches
+// but for its status, every status present: what a page shows beside its
+// tabs.
+type StatusCounts struct {
+	N      map[article.Status]int  // articles per status, 0 when none
+	Capped map[article.Status]bool // N is CountCap and there are more
+	// Known says there are counts: not with CountsNone, unless the
+	// counter tables gave them for free.
+	Known bool
+}
+
+// NewStatusCounts returns counts of 0 for every status, not Known.
+func NewStatusCounts() StatusCounts {
+	c := StatusCounts{N: make(map[article.Status]int, len(article.Statuses)), Capped: map[article.Status]bool{}}
+	for _, st := range article.Statuses {
+		c.N[st] = 0
+	}
+	return c
+}
+
+// Total is the count of one status, or of all when status is "", and
+// whether it is a lower bound (some status is Capped).
+func (c StatusCounts) Total(status article.Status) (n int, capped bool) {
+	for _, st := range article.Statuses {
+		if status == "" || status == st {
+			n += c.N[st]
+			capped = capped || c.Capped[st]
+		}
+	}
+	return n, capped
+}

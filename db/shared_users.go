@@ -66,7 +66,7 @@ func (q DashboardQuery) Normalize() (DashboardQuery, error) {
 // status at zero, q.Days days ending on now's UTC day with no reviews, and
 // every quality bucket at zero, for a store to fill in.
 func NewDashboard(now time.Time, q DashboardQuery) *Dashboard {
-	d := &Dashboard{Now: now.UTC(), Statuses: newStatusCounts().n}
+	d := &Dashboard{Now: now.UTC(), Statuses: NewStatusCounts().N}
 	first := d.FirstDay(q)
 	d.Days = make([]DayReviews, q.Days)
 	for i := range d.Days {

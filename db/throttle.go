@@ -9,21 +9,22 @@ import (
 )
 
 // Login throttling. The state of the login throttle lives in the store, so
-// that several servers on one database count failed logins together. It
-// is a set of token buckets (handlers/throttle.go decides which: one per
-// client address, one per account), each kept as one row: the time at
-// which the bucket is full again (full_at, unix ms). A bucket holds Burst
-// tokens and gets one back every Every; a failed login takes one. So a
-// bucket has Burst - (full_at - now)/Every tokens at now, an attempt may
-// go ahead while that is at least one, and a row past its full_at is a
-// full bucket, the same as no row. This is the token bucket of
-// golang.org/x/time/rate (the throttle's state before it moved here) in
-// one number per key, the form known as GCRA.
+// that several servers on one database share one limit. It is a set of
+// token buckets (handlers/throttle.go decides which: one per client
+// address, one per account), each kept as one row: the time at which the
+// bucket is full again (full_at, unix ms). A bucket holds Burst tokens and
+// gets one back every Every, so at now it has Burst - (full_at - now)/Every
+// tokens, and a row past its full_at is a full bucket, the same as no row.
+// This is the token bucket of golang.org/x/time/rate in one number per
+// key, the form known as GCRA.
 //
-// Reading costs one query; only a failure writes, and that write also
-// deletes the full buckets, so the table holds the buckets that took a
-// failure within the last Burst*Every: at most that window's failures, and
-// each failure costs the server a password verification.
+// Every login attempt takes its token before the password is checked, in
+// one transaction that holds the buckets' rows (LoginTake): so however
+// many attempts run at once, on however many servers, no more than the
+// tokens there are get through. A failed login keeps the token spent; a
+// successful one gives it back (LoginRefund). Each take also deletes full
+// buckets, so the table holds the buckets that lost a token within the
+// last Burst*Every.
 
 // ThrottleBucket is one token bucket of the login throttle.
 type ThrottleBucket struct {
@@ -33,7 +34,7 @@ type ThrottleBucket struct {
 	// Every is how long the bucket takes to get a token back: at least a
 	// millisecond (finer parts are dropped).
 	Every time.Duration
-	// Burst is how many tokens a full bucket holds: how many failures in
+	// Burst is how many tokens a full bucket holds: how many attempts in
 	// a row it allows. At least 1.
 	Burst int
 }
@@ -73,40 +74,39 @@ func CheckThrottleBuckets(bs []ThrottleBucket) error {
 	return nil
 }
 
-// ThrottleWait is how long an attempt at now must wait until every one of
-// bs has a token, given the stored full_at (unix ms) of the buckets that
-// have a row: 0 when it may go ahead. Both stores' LoginWait end here.
-func ThrottleWait(bs []ThrottleBucket, fullAt map[string]int64, now time.Time) time.Duration {
+// ThrottleTake decides a take at now from each of bs, given the stored
+// full_at (unix ms) of the buckets that have a row. When every bucket has
+// a token it returns 0 and the full_at to store for each of bs, in bs's
+// order: max(full_at, now) + Every. Otherwise it returns how long until
+// every bucket has one (more than 0) and nil: nothing is taken. Both
+// stores' LoginTake decide here, with the rows locked.
+func ThrottleTake(bs []ThrottleBucket, fullAt map[string]int64, now time.Time) (time.Duration, []int64) {
+	nowMs := now.UnixMilli()
+	next := make([]int64, len(bs))
 	var wait int64
-	for _, b := range bs {
-		f, ok := fullAt[b.Key]
-		if !ok {
-			continue
-		}
-		// The bucket has a token once full_at is within Burst-1 intervals.
+	for i, b := range bs {
 		every := b.Every.Milliseconds()
-		wait = max(wait, f-now.UnixMilli()-int64(b.Burst-1)*every)
+		// A missing row, or one in the past, is a full bucket.
+		next[i] = max(fullAt[b.Key], nowMs) + every
+		// The bucket has a token when taking it leaves full_at within
+		// Burst intervals of now.
+		wait = max(wait, next[i]-nowMs-int64(b.Burst)*every)
 	}
-	return time.Duration(wait) * time.Millisecond
+	if wait > 0 {
+		return time.Duration(wait) * time.Millisecond, nil
+	}
+	return 0, next
 }
 
-// ThrottleSpend is what a failure at now writes to bucket b, in unix ms:
-// the bucket's full_at becomes min(max(full_at, now) + every, limit), or
-// now + every where it has no row. The limit, a bucket empty at now, keeps
-// failures that raced past the throttle on several servers from pushing
-// the wait beyond Burst*Every.
-func ThrottleSpend(b ThrottleBucket, now time.Time) (nowMs, everyMs, limitMs int64) {
-	nowMs, everyMs = now.UnixMilli(), b.Every.Milliseconds()
-	return nowMs, everyMs, nowMs + int64(b.Burst)*everyMs
-}
-
-// LoginWait is how long a login attempt at now must wait until each of
-// buckets has a token: 0 when it may go ahead. It reads, never writes, so
-// it works on a read-only store. Errors: an invalid list of buckets (see
-// CheckThrottleBuckets), or a store failure.
-func (s *Store) LoginWait(ctx context.Context, buckets []ThrottleBucket, now time.Time) (time.Duration, error) {
+// LoginTake takes a token at now from each of buckets, or from none: when
+// each has one it takes them and returns 0; otherwise it returns how long
+// until each would have one (more than 0) and takes nothing. One write
+// transaction; a take also deletes the buckets that are full again.
+// Errors: an invalid list of buckets (see CheckThrottleBuckets), wrapping
+// ErrReadOnly on a read-only store, or a store failure; nothing is taken.
+func (s *Store) LoginTake(ctx context.Context, buckets []ThrottleBucket, now time.Time) (time.Duration, error) {
 	if err := CheckThrottleBuckets(buckets); err != nil {
-		return 0, fmt.Errorf("db: login wait: %w", err)
+		return 0, fmt.Errorf("db: login take: %w", err)
 	}
 	keys := make([]any, len(buckets))
 	for i, b := range buckets {
@@ -115,43 +115,68 @@ func (s *Store) LoginWait(ctx context.Context, buckets []ThrottleBucket, now tim
 	// One query shape per number of buckets (one or two in practice), so
 	// the statement cache holds a handful.
 	q := `SELECT key, full_at FROM login_throttle WHERE key IN (?` + strings.Repeat(`, ?`, len(keys)-1) + `)`
-	rows, err := s.readQuery(ctx, q, keys...)
+	var wait time.Duration
+	err := s.inWriteTx(ctx, func(w *writer) error {
+		// The write transaction is exclusive (BEGIN IMMEDIATE): no other
+		// take, from this process or another, runs between the read and
+		// the write.
+		fullAt, err := w.throttleRows(q, keys)
+		if err != nil {
+			return err
+		}
+		var next []int64
+		if wait, next = ThrottleTake(buckets, fullAt, now); wait > 0 {
+			return nil
+		}
+		for i, b := range buckets {
+			_, err := w.exec(`INSERT INTO login_throttle (key, full_at) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET full_at = excluded.full_at`, b.Key, next[i])
+			if err != nil {
+				return err
+			}
+		}
+		_, err = w.exec(`DELETE FROM login_throttle WHERE full_at <= ?`, toMillis(now))
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("db: login wait: %w", err)
+		return 0, fmt.Errorf("db: login take: %w", err)
+	}
+	return wait, nil
+}
+
+// throttleRows reads the full_at of the rows q (keys in an IN list)
+// selects, by key.
+func (w *writer) throttleRows(q string, keys []any) (map[string]int64, error) {
+	rows, err := w.query(q, keys...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
-	fullAt := make(map[string]int64, len(buckets))
+	fullAt := make(map[string]int64, len(keys))
 	for rows.Next() {
 		var k string
 		var f int64
 		if err := rows.Scan(&k, &f); err != nil {
-			return 0, fmt.Errorf("db: login wait: %w", err)
+			return nil, err
 		}
 		fullAt[k] = f
 	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("db: login wait: %w", err)
-	}
-	return ThrottleWait(buckets, fullAt, now), nil
+	return fullAt, rows.Err()
 }
 
-// LoginFailed records a failed login at now: it takes a token from each of
-// buckets, and deletes the buckets that are full again. One write
-// transaction. Errors: an invalid list of buckets (see
-// CheckThrottleBuckets), ErrReadOnly, or a store failure.
-func (s *Store) LoginFailed(ctx context.Context, buckets []ThrottleBucket, now time.Time) error {
+// LoginRefund gives back at now the token a LoginTake took from each of
+// buckets (for a successful login): full_at moves back one Every, never
+// before now. A bucket with no row is full and stays so. Errors: an
+// invalid list of buckets (see CheckThrottleBuckets), wrapping
+// ErrReadOnly on a read-only store, or a store failure.
+func (s *Store) LoginRefund(ctx context.Context, buckets []ThrottleBucket, now time.Time) error {
 	if err := CheckThrottleBuckets(buckets); err != nil {
-		return fmt.Errorf("db: login failed: %w", err)
+		return fmt.Errorf("db: login refund: %w", err)
 	}
 	err := s.inWriteTx(ctx, func(w *writer) error {
-		if _, err := w.exec(`DELETE FROM login_throttle WHERE full_at <= ?`, toMillis(now)); err != nil {
-			return err
-		}
 		for _, b := range buckets {
-			nowMs, every, limit := ThrottleSpend(b, now)
-			_, err := w.exec(`INSERT INTO login_throttle (key, full_at) VALUES (?, ?)
-				ON CONFLICT (key) DO UPDATE SET full_at = min(max(full_at, ?) + ?, ?)`,
-				b.Key, nowMs+every, nowMs, every, limit)
+			_, err := w.exec(`UPDATE login_throttle SET full_at = max(full_at - ?, ?) WHERE key = ?`,
+				b.Every.Milliseconds(), toMillis(now), b.Key)
 			if err != nil {
 				return err
 			}
@@ -159,7 +184,7 @@ func (s *Store) LoginFailed(ctx context.Context, buckets []ThrottleBucket, now t
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("db: login failed: %w", err)
+		return fmt.Errorf("db: login refund: %w", err)
 	}
 	return nil
 }

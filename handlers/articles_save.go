@@ -131,42 +131,58 @@ func (a *Articles) save(c echo.Context, rec *db.Record, form *reviewForm, edit r
 	return redirect(c, to)
 }
 
-// nextAfterSave decides and claims (see claim) the article a stored
+// nextAfterSave decides and claims (see claimFirst) the article a stored
 // "save and next" of current moves on to: the one instant.js shows
 // already (shown, a review page URL, "" for none) when no other editor
-// has it open, else place's, found before the save. notice says, when
-// shown was taken, by whom ("" otherwise), so that the editor is not left
-// on an article someone else is reviewing. The save is stored: a failure
-// here is logged, never the answer.
+// has it, else the first of place's free articles, found before the
+// save, that no other editor claims first. notice says, when shown was
+// taken, by whom ("" otherwise), so that the editor is not left on an
+// article someone else is reviewing. The save is stored: a failure here
+// is logged, never the answer.
 func (a *Articles) nextAfterSave(c echo.Context, current int64, place queuePlace, shown string, editor int64) (next, notice string) {
-	ctx := c.Request().Context()
-	next, id := place.nextURL, place.nextID
-	if sid, from, ok := reviewPage(shown); ok && sid != current && sid != id {
-		open, err := a.openByOthers(ctx, []int64{sid}, editor)
-		switch {
-		case err != nil: // unknown: leave the editor where they are
-			a.logStored(c, "who has the article shown open", err)
-			next, id = articleURL(sid, from), sid
-		case len(open[sid]) == 0:
-			next, id = articleURL(sid, from), sid
-		default:
-			notice = a.takenNotice(ctx, sid, open[sid], next != "")
-		}
+	cands := place.candidates()
+	sid, from, isShown := reviewPage(shown)
+	isShown = isShown && sid != current
+	if isShown {
+		cands = shownFirst(cands, candidate{sid, articleURL(sid, from)})
 	}
-	if err := a.claim(ctx, id, editor); err != nil {
-		a.logStored(c, "claiming the next article", err)
+	i := a.claimFirst(c, cands, editor)
+	if i >= 0 {
+		next = cands[i].url
+	}
+	if isShown && i != 0 {
+		notice = a.takenNotice(c.Request().Context(), sid, editor, i >= 0)
 	}
 	return next, notice
 }
 
-// takenNotice tells the editor that the article on their screen is open
-// by others: “Title” is open by bob: here is the next article instead.
-func (a *Articles) takenNotice(ctx context.Context, id int64, by []string, moved bool) string {
+// shownFirst is cands with the article instant.js shows first: cands' own
+// entry for it when they have one (the shown page's query may differ).
+func shownFirst(cands []candidate, shown candidate) []candidate {
+	out := []candidate{shown}
+	for _, c := range cands {
+		if c.id == shown.id {
+			out[0] = c
+		} else {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// takenNotice tells editor (a user id) that the article on their screen
+// is someone else's: “Title” is open by bob: here is the next article
+// instead. It is "busy" when no editor shows on it (a save or a bulk
+// action held it).
+func (a *Articles) takenNotice(ctx context.Context, id, editor int64, moved bool) string {
 	what := "The article shown"
 	if rec, err := a.store.Get(ctx, id); err == nil {
 		what = "“" + shortTitle(rec.Article.Title) + "”"
 	}
-	text := what + " is open by " + strings.Join(by, " and ")
+	text := what + " is busy"
+	if open, err := a.openByOthers(ctx, []int64{id}, editor); err == nil && len(open[id]) > 0 {
+		text = what + " is open by " + strings.Join(open[id], " and ")
+	}
 	if moved {
 		return text + ": here is the next article instead."
 	}

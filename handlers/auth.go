@@ -128,18 +128,21 @@ func (a *Auth) Login(c echo.Context) error {
 		v.Errors.Form = fmt.Sprintf("Too many login attempts. Wait %s and try again.", seconds(secs))
 		return a.render(c, http.StatusTooManyRequests, v)
 	}
-	// A success, or an error that is not the user's fault: not counted.
-	defer attempt.Release()
+	// A success, or an error that is not the user's fault, gives the
+	// attempt's tokens back; a failure (attempt.Fail below) keeps them.
+	defer func() {
+		if err := attempt.Release(ctx); err != nil {
+			// Logged only: the tokens stay spent and refill with time.
+			a.log.ErrorContext(ctx, "giving back a login's throttle tokens failed", "username", f.Username, "error", err)
+		}
+	}()
 	u, err := a.check(ctx, f.Username, f.Password)
 	if err != nil {
 		return err
 	}
 	if u == nil {
 		a.log.InfoContext(ctx, "login failed", "username", f.Username, "ip", c.RealIP())
-		if err := attempt.Fail(ctx); err != nil {
-			// Logged, not shown: the answer stays the one every failure gets.
-			a.log.ErrorContext(ctx, "recording a failed login failed", "username", f.Username, "error", err)
-		}
+		attempt.Fail()
 		v.Errors.Form = msgLoginFailed
 		return a.render(c, http.StatusUnprocessableEntity, v)
 	}

@@ -26,6 +26,14 @@ func (usersByName) BumpSessionEpoch(context.Context, int64) error { return nil }
 
 func (usersByName) RecordLogin(context.Context, int64) error { return nil }
 
+// LoginTake never throttles: these tests check the password verification
+// only (throttle_test.go tests the throttle on a real store).
+func (usersByName) LoginTake(context.Context, []db.ThrottleBucket, time.Time) (time.Duration, error) {
+	return 0, nil
+}
+
+func (usersByName) LoginRefund(context.Context, []db.ThrottleBucket, time.Time) error { return nil }
+
 // verifyCall is one password verification the login made.
 type verifyCall struct {
 	hash string

@@ -18,6 +18,12 @@ type PresenceStore interface {
 	// OpenArticle records user on article at now and ends the user's
 	// presence on every other article.
 	OpenArticle(ctx context.Context, articleID, userID int64, now time.Time) error
+	// ClaimArticle is OpenArticle only if no other user has article
+	// open now, checked and written atomically: claimed is false, and
+	// nothing written, when another has (or, on PostgreSQL, when the
+	// article stayed locked too long); db.ErrNotFound (wrapped) when
+	// there is no such article.
+	ClaimArticle(ctx context.Context, articleID, userID int64, now time.Time) (claimed bool, err error)
 	// RenewPresence is a review page's heartbeat; db.ErrNotFound
 	// (wrapped) when there is no such article.
 	RenewPresence(ctx context.Context, articleID, userID int64, now time.Time) error
@@ -96,6 +102,22 @@ func recordPresence(ctx context.Context, write func(context.Context) error) erro
 		return nil
 	}
 	return err
+}
+
+// errBusy is a presence write that waited presenceWait in vain.
+var errBusy = errors.New("presence: the database is busy")
+
+// claimArticle claims article id for userID (PresenceStore.ClaimArticle)
+// waiting at most presenceWait: a claim still waiting then is not made,
+// and errBusy returned.
+func (a *Articles) claimArticle(ctx context.Context, id, userID int64) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, presenceWait)
+	defer cancel()
+	claimed, err := a.store.ClaimArticle(ctx, id, userID, a.now())
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		return false, errBusy
+	}
+	return claimed, err
 }
 
 // othersOn runs record (see recordPresence), then names the other

@@ -26,6 +26,9 @@ type withoutPresence struct{ *db.Store }
 
 func (withoutPresence) OpenArticle(context.Context, int64, int64, time.Time) error   { return nil }
 func (withoutPresence) RenewPresence(context.Context, int64, int64, time.Time) error { return nil }
+func (withoutPresence) ClaimArticle(context.Context, int64, int64, time.Time) (bool, error) {
+	return true, nil
+}
 func (withoutPresence) OpenBy(context.Context, []int64, int64, time.Time) (map[int64][]string, error) {
 	return nil, nil
 }

@@ -18,19 +18,22 @@ import (
 //   - per account (lowercased username): 5 attempts, refilled at one every
 //     12 s (5/min), which stops many machines from guessing one password.
 //
-// Only failures spend tokens: a successful login, and a failure that was
-// not the user's doing (a database error), spend nothing, and an attempt
-// refused by the throttle spends nothing either, so someone typing their
-// password wrong five times waits at most 12 s for the next try and is
-// back to a full bucket after a minute, however long an attacker keeps
-// going. At 5 guesses a minute an online attack on one account is hopeless
-// against the 8-character minimum. A browser that has logged in to the
-// account before (its device cookie, see Sessions.KnownDevice) skips the
+// Every attempt takes its tokens before the password is checked, and only
+// a failure keeps them: a successful login, and a failure that was not
+// the user's doing (a database error), give them back, and an attempt
+// refused by the throttle takes nothing. So someone typing their password
+// wrong five times waits at most 12 s for the next try and is back to a
+// full bucket after a minute, however long an attacker keeps going. At 5
+// guesses a minute an online attack on one account is hopeless against
+// the 8-character minimum. A browser that has logged in to the account
+// before (its device cookie, see Sessions.KnownDevice) skips the
 // account's bucket, so such guesses cannot lock the owner out.
 //
-// The buckets live in the store (db.ThrottleBucket), so every server on
-// one database counts the same failures: an attempt costs one read, a
-// failure one write, a success no write.
+// The buckets live in the store (db.ThrottleBucket), which checks and
+// takes a token in one transaction: every server on one database shares
+// the limit, however many guesses arrive at once. An attempt costs one
+// write, a success a second one. A store that cannot write refuses every
+// attempt (Begin returns its error): the throttle fails closed.
 const (
 	ipEvery      = 6 * time.Second
 	ipBurst      = 10
@@ -38,13 +41,16 @@ const (
 	accountBurst = 5
 	// minWait is the shortest wait a refusal reports.
 	minWait = time.Second
+	// refundTimeout bounds giving tokens back, which outlives the
+	// request's context.
+	refundTimeout = 5 * time.Second
 )
 
 // ThrottleStore is what the throttle needs of the database: the buckets'
 // state, shared by every server on it (see db.Database).
 type ThrottleStore interface {
-	LoginWait(ctx context.Context, buckets []db.ThrottleBucket, now time.Time) (time.Duration, error)
-	LoginFailed(ctx context.Context, buckets []db.ThrottleBucket, now time.Time) error
+	LoginTake(ctx context.Context, buckets []db.ThrottleBucket, now time.Time) (time.Duration, error)
+	LoginRefund(ctx context.Context, buckets []db.ThrottleBucket, now time.Time) error
 }
 
 // ThrottleConfig sets up a Throttle. Store is required; zero limits take
@@ -56,21 +62,12 @@ type ThrottleConfig struct {
 	Now                   func() time.Time
 }
 
-// Throttle limits failed logins per client IP and per account. It is safe
-// for concurrent use.
+// Throttle limits login attempts per client IP and per account. It keeps
+// no state of its own (the store does), and is safe for concurrent use.
 type Throttle struct {
 	store       ThrottleStore
 	ip, account db.ThrottleBucket // the limits; Key is set per attempt
 	now         func() time.Time
-
-	// inFlight counts, by bucket key, the attempts of this server that
-	// passed the throttle and have not ended: each holds a token the
-	// store does not know about until it fails. Without them, a burst of
-	// simultaneous guesses would all read the same count and all go
-	// ahead. Entries go when their attempts end, so the map is as large
-	// as the logins in progress.
-	mu       sync.Mutex
-	inFlight map[string]int
 }
 
 // NewThrottle returns a throttle with cfg's limits on cfg.Store.
@@ -92,65 +89,51 @@ func NewThrottle(cfg ThrottleConfig) *Throttle {
 		now = time.Now
 	}
 	return &Throttle{
-		store:    cfg.Store,
-		ip:       db.ThrottleBucket{Every: orDur(cfg.IPEvery, ipEvery), Burst: orInt(cfg.IPBurst, ipBurst)},
-		account:  db.ThrottleBucket{Every: orDur(cfg.AccountEvery, accountEvery), Burst: orInt(cfg.AccountBurst, accountBurst)},
-		now:      now,
-		inFlight: map[string]int{},
+		store:   cfg.Store,
+		ip:      db.ThrottleBucket{Every: orDur(cfg.IPEvery, ipEvery), Burst: orInt(cfg.IPBurst, ipBurst)},
+		account: db.ThrottleBucket{Every: orDur(cfg.AccountEvery, accountEvery), Burst: orInt(cfg.AccountBurst, accountBurst)},
+		now:     now,
 	}
 }
 
-// Attempt is one login attempt that passed the throttle. It must end with
-// Fail (a wrong username or password) or Release (anything else); more
-// calls do nothing.
+// Attempt is one login attempt that passed the throttle: it has taken a
+// token from each of its buckets. It ends with Fail (a wrong username or
+// password: the tokens stay spent) or Release (anything else: they are
+// given back); the first of these calls counts, later ones do nothing.
 type Attempt struct {
 	t       *Throttle
 	buckets []db.ThrottleBucket
 	once    sync.Once
 }
 
-// Fail records the attempt as a failed login in the store, which takes a
-// token from each of its buckets, and ends it. The write outlives ctx's
-// cancellation: a guesser hanging up must not leave a guess uncounted.
-// Errors are the store's: the store did not count the failure (a database
-// that stopped taking writes: a failover to a standby, a full disk). The
-// throttle then fails closed: this server keeps the attempt's tokens in
-// flight until the buckets would have refilled, so guesses stay limited
-// while failures cannot be stored.
-func (a *Attempt) Fail(ctx context.Context) error {
+// Fail ends the attempt as a failed login: its tokens stay spent. It
+// writes nothing (the take already did), so it cannot fail.
+func (a *Attempt) Fail() {
+	a.once.Do(func() {})
+}
+
+// Release ends the attempt and gives its tokens back: for a successful
+// login, and for failures that were not the user's doing. The write
+// outlives ctx's cancellation (a user hanging up keeps the token), for
+// at most refundTimeout. Errors are the store's: the tokens stay spent,
+// and the buckets refill at their usual pace.
+func (a *Attempt) Release(ctx context.Context) error {
 	var err error
 	a.once.Do(func() {
-		err = a.t.store.LoginFailed(context.WithoutCancel(ctx), a.buckets, a.t.now())
-		if err != nil {
-			time.AfterFunc(a.t.refill(a.buckets), func() { a.t.release(a.buckets) })
-			return
-		}
-		a.t.release(a.buckets) // after the write: the token is never in neither place
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refundTimeout)
+		defer cancel()
+		err = a.t.store.LoginRefund(ctx, a.buckets, a.t.now())
 	})
 	return err
 }
 
-// refill is how long the longest of bs takes to refill from empty.
-func (t *Throttle) refill(bs []db.ThrottleBucket) time.Duration {
-	var d time.Duration
-	for _, b := range bs {
-		d = max(d, time.Duration(b.Burst)*b.Every)
-	}
-	return d
-}
-
-// Release ends the attempt without spending its tokens: for a successful
-// login, and for failures that were not the user's doing.
-func (a *Attempt) Release() {
-	a.once.Do(func() { a.t.release(a.buckets) })
-}
-
-// Begin checks one login attempt against the IP's bucket and the
-// account's; from a known device (a browser that has logged in to the
-// account before), the IP's only, so that failures from elsewhere cannot
-// lock the account's owner out. When a bucket has no token it returns a
-// nil Attempt and how long to wait (at least a second). Errors are the
-// store's.
+// Begin takes a token for one login attempt from the IP's bucket and the
+// account's, both or neither; from a known device (a browser that has
+// logged in to the account before), from the IP's only, so that failures
+// from elsewhere cannot lock the account's owner out. When a bucket has
+// no token it returns a nil Attempt and how long to wait (at least a
+// second). Errors are the store's, and refuse the attempt: a store that
+// cannot write lets no guess through.
 func (t *Throttle) Begin(ctx context.Context, account, ip string, knownDevice bool) (*Attempt, time.Duration, error) {
 	a := &Attempt{t: t, buckets: []db.ThrottleBucket{t.ip}}
 	a.buckets[0].Key = bucketKey("ip", ipKey(ip))
@@ -159,48 +142,14 @@ func (t *Throttle) Begin(ctx context.Context, account, ip string, knownDevice bo
 		acct.Key = bucketKey("user", account)
 		a.buckets = append(a.buckets, acct)
 	}
-	check, busy := t.reserve(a.buckets)
-	wait, err := t.store.LoginWait(ctx, check, t.now())
+	wait, err := t.store.LoginTake(ctx, a.buckets, t.now())
 	switch {
 	case err != nil:
-		a.Release()
 		return nil, 0, err
-	case wait > 0 || busy:
-		a.Release()
+	case wait > 0:
 		return nil, max(wait, minWait), nil
 	}
 	return a, 0, nil
-}
-
-// reserve counts an attempt in flight on each of bs, and returns the
-// buckets to check in the store: each with its burst lowered by the
-// attempts already in flight on it. busy says that for some bucket they
-// take every token, so the attempt must wait whatever the store says.
-func (t *Throttle) reserve(bs []db.ThrottleBucket) (check []db.ThrottleBucket, busy bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	check = make([]db.ThrottleBucket, len(bs))
-	for i, b := range bs {
-		n := t.inFlight[b.Key]
-		t.inFlight[b.Key] = n + 1
-		b.Burst -= n
-		if b.Burst < 1 {
-			busy, b.Burst = true, 1
-		}
-		check[i] = b
-	}
-	return check, busy
-}
-
-// release ends an attempt in flight on each of bs.
-func (t *Throttle) release(bs []db.ThrottleBucket) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, b := range bs {
-		if t.inFlight[b.Key]--; t.inFlight[b.Key] <= 0 {
-			delete(t.inFlight, b.Key)
-		}
-	}
 }
 
 // bucketKey is the store's key of a bucket: kind and name, or kind and

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,7 @@ func newTestThrottle(t *testing.T) (*Throttle, *throttleClock) {
 }
 
 // fail is one failed login: it reports whether the throttle let it
-// through (and then records it as failed), and the wait when it did not.
+// through (and then ends it as failed), and the wait when it did not.
 func fail(t *testing.T, th *Throttle, account, ip string, known bool) (bool, time.Duration) {
 	t.Helper()
 	a, wait, err := th.Begin(context.Background(), account, ip, known)
@@ -51,9 +52,7 @@ func fail(t *testing.T, th *Throttle, account, ip string, known bool) (bool, tim
 		}
 		return false, wait
 	}
-	if err := a.Fail(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	a.Fail()
 	return true, 0
 }
 
@@ -86,22 +85,52 @@ func TestThrottleAccount(t *testing.T) {
 			t.Fatalf("after a minute, attempt %d throttled", i+1)
 		}
 	}
-	if n := len(th.inFlight); n != 0 {
-		t.Errorf("%d buckets left in flight after every attempt ended", n)
-	}
 }
 
 // TestThrottleSuccessCostsNothing: attempts that end with Release (a
-// successful login) spend nothing, however many.
+// successful login) give their tokens back, however many.
 func TestThrottleSuccessCostsNothing(t *testing.T) {
 	th, _ := newTestThrottle(t)
+	ctx := context.Background()
 	for i := range 3 * ipBurst {
-		a, _, err := th.Begin(context.Background(), "bob", "192.0.2.1", false)
+		a, _, err := th.Begin(ctx, "bob", "192.0.2.1", false)
 		if err != nil || a == nil {
 			t.Fatalf("successful attempt %d throttled (%v)", i+1, err)
 		}
-		a.Release()
-		a.Release() // ending twice does nothing
+		if err := a.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a.Fail() // ending twice does nothing
+	}
+	// The failures still have their whole allowance.
+	for i := range accountBurst {
+		if ok, _ := fail(t, th, "bob", "192.0.2.1", false); !ok {
+			t.Fatalf("failure %d after the successes throttled", i+1)
+		}
+	}
+	if ok, _ := fail(t, th, "bob", "192.0.2.1", false); ok {
+		t.Fatal("more failures than the burst after the successes")
+	}
+}
+
+// TestThrottleFailedAttemptKeepsItsToken: the login handler defers
+// Release and calls Fail on a wrong password; the Release that follows
+// the Fail must not give the token back.
+func TestThrottleFailedAttemptKeepsItsToken(t *testing.T) {
+	th, _ := newTestThrottle(t)
+	ctx := context.Background()
+	for i := range accountBurst {
+		a, _, err := th.Begin(ctx, "dora", fmt.Sprint("198.51.100.", i), false)
+		if err != nil || a == nil {
+			t.Fatalf("attempt %d throttled (%v)", i+1, err)
+		}
+		a.Fail()
+		if err := a.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, wait := fail(t, th, "dora", "198.51.100.99", false); ok || wait != accountEvery {
+		t.Fatalf("after %d failures: ok=%v wait=%v, want a refusal for %v", accountBurst, ok, wait, accountEvery)
 	}
 }
 
@@ -124,10 +153,10 @@ func TestThrottleIP(t *testing.T) {
 	}
 }
 
-// TestThrottleInFlight: attempts that passed the throttle and have not
-// ended hold their tokens, so a burst of simultaneous guesses cannot all
-// pass on the same count; ending one frees its token.
-func TestThrottleInFlight(t *testing.T) {
+// TestThrottleAttemptsHoldTheirTokens: attempts that passed the throttle
+// and have not ended hold their tokens, so a guess cannot pass on a token
+// another guess is using; releasing one gives its token back.
+func TestThrottleAttemptsHoldTheirTokens(t *testing.T) {
 	th, _ := newTestThrottle(t)
 	ctx := context.Background()
 	var open []*Attempt
@@ -139,37 +168,32 @@ func TestThrottleInFlight(t *testing.T) {
 		open = append(open, a)
 	}
 	a, wait, err := th.Begin(ctx, "alice", "198.51.100.99", false)
-	if err != nil || a != nil || wait != minWait {
+	if err != nil || a != nil || wait != accountEvery {
 		t.Fatalf("attempt past the burst while the others run: attempt %v, wait %v, %v", a, wait, err)
 	}
-	open[0].Release()
-	if a, _, err := th.Begin(ctx, "alice", "198.51.100.99", false); err != nil || a == nil {
-		t.Fatalf("a released token was not freed (%v)", err)
-	} else {
-		a.Release()
-	}
-	// The others fail: their tokens move to the store, and the account
-	// waits for the store's interval now.
-	for _, a := range open[1:] {
-		if err := a.Fail(ctx); err != nil {
-			t.Fatal(err)
-		}
+	if err := open[0].Release(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if ok, _ := fail(t, th, "alice", "198.51.100.99", false); !ok {
-		t.Fatal("the fifth token was taken")
+		t.Fatal("a released token was not given back")
+	}
+	for _, a := range open[1:] {
+		a.Fail()
 	}
 	if ok, wait := fail(t, th, "alice", "198.51.100.99", false); ok || wait != accountEvery {
 		t.Fatalf("after five failures: ok=%v wait=%v", ok, wait)
 	}
-	if n := len(th.inFlight); n != 0 {
-		t.Errorf("%d buckets left in flight after every attempt ended", n)
-	}
 }
 
 // TestThrottleSimultaneousGuesses: of many guesses at one account at
-// once, none ended yet, no more than the burst get through.
+// once, none ended yet, spread over two servers on one database, no more
+// than the burst get through.
 func TestThrottleSimultaneousGuesses(t *testing.T) {
-	th, _ := newTestThrottle(t)
+	path := filepath.Join(t.TempDir(), "shared.db")
+	servers := []*Throttle{
+		NewThrottle(ThrottleConfig{Store: throttleStore(t, path)}),
+		NewThrottle(ThrottleConfig{Store: throttleStore(t, path)}),
+	}
 	const n = 40
 	attempts := make(chan *Attempt, n)
 	var wg sync.WaitGroup
@@ -177,7 +201,7 @@ func TestThrottleSimultaneousGuesses(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a, _, err := th.Begin(context.Background(), "alice", fmt.Sprint("198.51.100.", i), false)
+			a, _, err := servers[i%2].Begin(context.Background(), "alice", fmt.Sprint("198.51.100.", i), false)
 			if err != nil {
 				t.Error(err)
 			}
@@ -190,7 +214,7 @@ func TestThrottleSimultaneousGuesses(t *testing.T) {
 	for a := range attempts {
 		if a != nil {
 			passed++
-			defer a.Release()
+			a.Fail()
 		}
 	}
 	if passed != accountBurst {
@@ -274,19 +298,10 @@ func TestThrottleKnownDevice(t *testing.T) {
 	}
 }
 
-// usersByName (auth_timing_internal_test.go) never throttles: those tests
-// check the password verification only.
-
-func (usersByName) LoginWait(context.Context, []db.ThrottleBucket, time.Time) (time.Duration, error) {
-	return 0, nil
-}
-
-func (usersByName) LoginFailed(context.Context, []db.ThrottleBucket, time.Time) error { return nil }
-
-// When the store cannot record failures (here a database open read-only,
-// as a standby after a failover is), the throttle fails closed: the
-// uncounted guesses keep their tokens on this server until the buckets
-// would have refilled.
+// TestThrottleFailsClosedWhenFailuresCannotBeStored: when the store
+// cannot take tokens (here a database open read-only, as a standby after
+// a failover is), Begin refuses every attempt with the store's error, so
+// no guess is checked uncounted.
 func TestThrottleFailsClosedWhenFailuresCannotBeStored(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "throttle.db")
 	throttleStore(t, path).Close() // make the database
@@ -297,21 +312,13 @@ func TestThrottleFailsClosedWhenFailuresCannotBeStored(t *testing.T) {
 	t.Cleanup(func() { ro.Close() })
 	clk := &throttleClock{t: time.Unix(1_700_000_000, 0)}
 	th := NewThrottle(ThrottleConfig{Store: ro, Now: clk.now})
-	passed := 0
-	for range 3 * accountBurst {
+	for i := range 3 * accountBurst {
 		a, _, err := th.Begin(context.Background(), "carol", "192.0.2.9", false)
-		if err != nil {
-			t.Fatal(err)
+		if a != nil {
+			t.Fatalf("guess %d passed a throttle that cannot count it", i+1)
 		}
-		if a == nil {
-			continue
+		if !errors.Is(err, db.ErrReadOnly) {
+			t.Fatalf("guess %d: error %v, want one wrapping db.ErrReadOnly", i+1, err)
 		}
-		passed++
-		if err := a.Fail(context.Background()); err == nil {
-			t.Fatal("Fail on a read-only store succeeded")
-		}
-	}
-	if passed != accountBurst {
-		t.Errorf("%d guesses passed while failures could not be stored; want the burst, %d", passed, accountBurst)
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,6 +134,42 @@ func TestInstancesShareOnePostgres(t *testing.T) {
 				t.Errorf("login on %s after 5 failures spread over both instances: status %d, want 429", base, code)
 			}
 		}
+
+		t.Run("Parallel", func(t *testing.T) {
+			// 20 wrong passwords for one account at once, alternating
+			// between the instances, each from its own loopback address
+			// (so that only the account's bucket can stop them, and
+			// 127.0.0.1's stays for the other subtests): exactly the
+			// account's 5 get past the throttle, the others get its 429.
+			const n, burst = 20, 5
+			codes := make([]int, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					base := []string{one.url, two.url}[i%2]
+					src := net.IPv4(127, 0, 0, byte(10+i))
+					codes[i], errs[i] = loginAttempt(base, src, "dora", "wrong-password-"+strconv.Itoa(i))
+				}()
+			}
+			wg.Wait()
+			checked := 0
+			for i, code := range codes {
+				switch {
+				case errs[i] != nil:
+					t.Fatalf("attempt %d: %v", i+1, errs[i])
+				case code == http.StatusUnprocessableEntity:
+					checked++
+				case code != http.StatusTooManyRequests:
+					t.Errorf("attempt %d: status %d, want 422 or 429", i+1, code)
+				}
+			}
+			if checked != burst {
+				t.Errorf("%d of %d wrong passwords sent at once over both instances were checked (422), want the account's burst, %d; statuses %v", checked, n, burst, codes)
+			}
+		})
 	})
 
 	t.Run("DisabledUserLoggedOutOfBoth", func(t *testing.T) {
@@ -259,23 +297,46 @@ func get(t *testing.T, b *browser, u string) (int, string) {
 // status: 303 logged in, 422 refused, 429 throttled.
 func tryLogin(t *testing.T, base, user, password string) int {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{http: &http.Client{
-		Jar: jar, Timeout: 20 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-	resp, err := b.http.Get(base + "/login")
+	code, err := loginAttempt(base, nil, user, password)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return code
+}
+
+// loginAttempt is tryLogin from the local address src (nil: any), which
+// the server sees as the client's address, and safe to call from any
+// goroutine.
+func loginAttempt(base string, src net.IP, user, password string) (int, error) {
+	jar, _ := cookiejar.New(nil)
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	if src != nil {
+		dialer.LocalAddr = &net.TCPAddr{IP: src}
+	}
+	b := &browser{http: &http.Client{
+		Jar: jar, Timeout: 20 * time.Second,
+		Transport:     &http.Transport{DialContext: dialer.DialContext},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+	defer b.http.CloseIdleConnections()
+	resp, err := b.http.Get(base + "/login")
+	if err != nil {
+		return 0, err
 	}
 	doc, err := goquery.NewDocumentFromReader(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
-	b.token = doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
-	code, _ := post(t, b, base, "/login", url.Values{"username": {user}, "password": {password}})
-	return code
+	form := url.Values{"username": {user}, "password": {password}}
+	form.Set("_csrf", doc.Find(`input[name="_csrf"]`).AttrOr("value", ""))
+	resp, err = b.http.PostForm(base+"/login", form)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 // adminDisables disables name through the admin page of base, as an admin

@@ -248,9 +248,10 @@ func topicIDs(ctx context.Context, tx pgx.Tx, folds, names []string) ([]int64, e
 		if ids[i], ok = byFold[f]; ok {
 			continue
 		}
-		// PostgreSQL's lower() and Go's differ for a few letters: the
-		// topic is the one whose name is taken.
-		err := tx.QueryRow(ctx, `SELECT id FROM topics WHERE lower(name) = lower($1)`, article.CleanTopic(names[i])).Scan(&ids[i])
+		// The insert met the name index (ASCII case folded, as SQLite's
+		// NOCASE) rather than the fold's: the topic is the one whose name
+		// is taken.
+		err := tx.QueryRow(ctx, `SELECT id FROM topics WHERE `+nocase("name")+` = `+nocase("$1::text"), article.CleanTopic(names[i])).Scan(&ids[i])
 		if err != nil {
 			return nil, fmt.Errorf("topic %q: %w", names[i], err)
 		}

@@ -18,8 +18,9 @@ import (
 // other helpers of db/shared_bulk.go); the SQL and the locking are this
 // store's own.
 //
-// Locking. A batch locks every article of its snapshot (FOR UPDATE, in id
-// order) before it writes anything, then reads and writes them chunk by
+// Locking. A batch locks every article of its snapshot (FOR NO KEY UPDATE,
+// in id order: it never changes a key, so presence rows that reference the
+// articles can still be written meanwhile) before it writes anything, then reads and writes them chunk by
 // chunk. Locking them all first is what keeps it free of deadlocks: a
 // write to an article also updates shared count rows (the count triggers
 // of 0004 and 0009), so a batch that held count rows while it waited for
@@ -401,7 +402,7 @@ func textOrNull(v any) *string {
 	return &s
 }
 
-// lockArticles locks the articles of items that exist (FOR UPDATE), in id
+// lockArticles locks the articles of items that exist (FOR NO KEY UPDATE), in id
 // order, as every writer of several articles does: see the top of this
 // file.
 func lockArticles(ctx context.Context, tx pgx.Tx, items []db.Seen) error {
@@ -409,7 +410,7 @@ func lockArticles(ctx context.Context, tx pgx.Tx, items []db.Seen) error {
 	for i, it := range items {
 		ids[i] = it.ID
 	}
-	_, err := tx.Exec(ctx, `SELECT id FROM articles WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
+	_, err := tx.Exec(ctx, `SELECT id FROM articles WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids)
 	return err
 }
 

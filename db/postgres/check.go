@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/text/unicode/norm"
@@ -273,15 +272,7 @@ func (s *Store) checkCounts(ctx context.Context) ([]db.Problem, error) {
 // counterKeyText names the key of a counter row for a problem: `category
 // "tech", `; a topic by its name when it still exists.
 func (s *Store) counterKeyText(ctx context.Context, t counterTable, key string) string {
-	switch t.column {
-	case "":
-		return ""
-	case "topic_id":
-		var name string
-		if s.pool.QueryRow(ctx, `SELECT name FROM topics WHERE id = $1::bigint`, key).Scan(&name) == nil {
-			return "topic " + strconv.Quote(name) + ", "
-		}
-		return "topic id " + key + ", "
-	}
-	return t.column + " " + strconv.Quote(key) + ", "
+	return db.CounterKeyText(t.column, key, func(id string) (name string, ok bool) {
+		return name, s.pool.QueryRow(ctx, `SELECT name FROM topics WHERE id = $1::bigint`, id).Scan(&name) == nil
+	})
 }

@@ -98,7 +98,7 @@ func readTopTopics(ctx context.Context, tx pgx.Tx, d *db.Dashboard, q db.Dashboa
 	var f db.Facet
 	return dashRows(ctx, tx, `SELECT t.name, c.n FROM (SELECT topic_id, sum(n)::bigint AS n FROM count_topic
 		GROUP BY topic_id HAVING sum(n) > 0) c JOIN topics t ON t.id = c.topic_id
-		ORDER BY c.n DESC, lower(t.name COLLATE "C") LIMIT $1`, []any{q.TopTopics},
+		ORDER BY c.n DESC, `+nocase("t.name")+` LIMIT $1`, []any{q.TopTopics},
 		[]any{&f.Name, &f.Count}, func() error {
 			d.Topics = append(d.Topics, f)
 			return nil

@@ -17,7 +17,8 @@ import (
 // SQLite store, nothing is cached: another instance may have written.
 
 // Topics returns the topics in use (effective topics) with the number of
-// articles that have each, most used first, then by name.
+// articles that have each, most used first, then by name ignoring ASCII
+// case, as SQLite's NOCASE column orders them (see nocase).
 func (s *Store) Topics(ctx context.Context) ([]db.Facet, error) {
 	return s.TopTopics(ctx, 0)
 }
@@ -31,7 +32,7 @@ func (s *Store) TopTopics(ctx context.Context, n int) ([]db.Facet, error) {
 	}
 	return s.facets(ctx, "topics", `SELECT t.name, c.n FROM (SELECT topic_id, sum(n) AS n FROM count_topic
 		GROUP BY topic_id HAVING sum(n) > 0) c JOIN topics t ON t.id = c.topic_id
-		ORDER BY c.n DESC, `+nocaseName+` LIMIT $1`, limit)
+		ORDER BY c.n DESC, `+nocase("t.name")+` LIMIT $1`, limit)
 }
 
 // Categories returns the categories in use with their number of articles,

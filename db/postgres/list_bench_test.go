@@ -211,7 +211,7 @@ func TestSearchLiterals(t *testing.T) {
 		}
 	}
 	got := searchDocument("NHS Report", "Café, “hi”", "Digital Health", []string{"AI in Healthcare", "Zürich"})
-	want := `'nhs':1 'report':2 'cafe':4 'hi':5 'digital':7 'health':8 'ai':10 'in':11 'healthcare':12 'zurich':13`
+	want := `'nhs':1 'report':2 'digital':4 'health':5 'ai':7 'in':8 'healthcare':9 'zurich':10 'cafe':12 'hi':13`
 	if got != want {
 		t.Errorf("searchDocument = %s\nwant %s", got, want)
 	}

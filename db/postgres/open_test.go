@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/db/postgres"
 	"github.com/newsdesk/newsdesk/db/postgres/pgtest"
@@ -115,4 +117,25 @@ func TestOpenExisting(t *testing.T) {
 		t.Fatalf("OpenExisting after Open: %v", err)
 	}
 	s.Close()
+}
+
+// A first migration that fails (the database has an articles table of its
+// own) leaves no trace: the database is still not a newsdesk one.
+func TestFailedFirstMigrationLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.Empty(t)
+	other, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(ctx, `CREATE TABLE articles (invoice text)`); err != nil {
+		t.Fatal(err)
+	}
+	other.Close(ctx)
+	if _, err := postgres.Open(ctx, url); err == nil {
+		t.Fatal("Open over a foreign articles table succeeded")
+	}
+	if _, err := postgres.OpenExisting(ctx, url); err == nil || !strings.Contains(err.Error(), "not a newsdesk database") {
+		t.Errorf("OpenExisting after the failed migration: %v; want not a newsdesk database", err)
+	}
 }

@@ -21,9 +21,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -123,7 +120,7 @@ func connect(ctx context.Context, url string, readOnly bool) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse errors may quote the URL, password included.
-		return nil, errors.New("postgres: the --db URL cannot be parsed; expected postgres://user:password@host:port/database?sslmode=...")
+		return nil, errors.New("postgres: the --db URL cannot be parsed (expected postgres://user:password@host:port/database?sslmode=MODE, settings such as pool_max_conns as query parameters)")
 	}
 	rt := cfg.ConnConfig.RuntimeParams
 	if rt["application_name"] == "" {
@@ -132,6 +129,13 @@ func connect(ctx context.Context, url string, readOnly bool) (*Store, error) {
 	if rt["timezone"] == "" {
 		rt["timezone"] = "UTC"
 	}
+	// The store's locking is written for READ COMMITTED (rows locked with
+	// FOR UPDATE, counters upserted in one statement): a server or role
+	// whose default is stricter (PostgreSQL's default_transaction_isolation,
+	// or an engine that is serializable by default) would abort saves with
+	// serialization failures. This covers the single statements outside
+	// inTx too.
+	rt["default_transaction_isolation"] = "read committed"
 	if readOnly {
 		rt["default_transaction_read_only"] = "on"
 	}
@@ -166,47 +170,16 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Pool is the store's connection pool, for the copy command and tests
-// that need SQL the interface does not offer.
+// Pool is the store's connection pool, for tests that need SQL the
+// interface does not offer (damaging a row, moving a time back).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // loadMigrations reads the embedded migrations, numbered 1..N without
 // gaps, as package db's are.
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %q: name must start with a number and _", e.Name())
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %q: expected number %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+func loadMigrations() ([]db.Migration, error) { return db.LoadMigrations(migrationFS, "migrations") }
 
 // SchemaVersion is the number of the newest migration this program has:
 // the version an up-to-date database of either store reports.
@@ -228,7 +201,7 @@ func SchemaID() string {
 	}
 	h := sha256.New()
 	for _, m := range ms {
-		h.Write([]byte(m.sql))
+		h.Write([]byte(m.SQL))
 	}
 	return fmt.Sprintf("v%d_%x", len(ms), h.Sum(nil)[:6])
 }
@@ -258,9 +231,6 @@ func (s *Store) migrate(ctx context.Context) error {
 			conn.Conn().Close(unlock) // closing the session releases it
 		}
 	}()
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version bigint NOT NULL)`); err != nil {
-		return fmt.Errorf("schema_version: %w", err)
-	}
 	current, err := version(ctx, conn.Conn())
 	if err != nil {
 		return err
@@ -276,7 +246,13 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
+// version is the database's schema version; 0 without a schema_version
+// table.
 func version(ctx context.Context, conn *pgx.Conn) (int, error) {
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+		return 0, err
+	}
 	var v int
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("schema version: %w", err)
@@ -284,15 +260,22 @@ func version(ctx context.Context, conn *pgx.Conn) (int, error) {
 	return v, nil
 }
 
-func apply(ctx context.Context, conn *pgx.Conn, m migration) error {
+func apply(ctx context.Context, conn *pgx.Conn, m db.Migration) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		// The version table is made with the first migration, in its
+		// transaction: a first migration that fails (a database holding
+		// tables of its own named like ours) leaves nothing behind, so
+		// the database is not taken for a newsdesk one later.
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version bigint NOT NULL)`); err != nil {
+			return fmt.Errorf("schema_version: %w", err)
+		}
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM schema_version`); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, m.version)
+		_, err := tx.Exec(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, m.Version)
 		return err
 	})
 }
@@ -319,7 +302,8 @@ func (s *Store) schemaIsCurrent(ctx context.Context) error {
 // to break a deadlock or a serialization conflict.
 const maxTxAttempts = 5
 
-// inTx runs fn in a READ COMMITTED transaction and commits it, or rolls it
+// inTx runs fn in a READ COMMITTED transaction (asked for, whatever the
+// server's default) and commits it, or rolls it
 // back when fn fails. A transaction PostgreSQL aborted with
 // deadlock_detected (40P01) or serialization_failure (40001) is run again
 // from the start, up to maxTxAttempts times, so fn must not have effects
@@ -331,7 +315,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	}
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
-		err = pgx.BeginFunc(ctx, s.pool, fn)
+		err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
 		if !retryable(err) {
 			return err
 		}

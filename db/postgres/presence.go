@@ -42,22 +42,70 @@ const renewPresence = `INSERT INTO presence (article_id, user_id, seen_at)
 // db.ErrReadOnly.
 func (s *Store) OpenArticle(ctx context.Context, articleID, userID int64, now time.Time) error {
 	ms := millis(now)
-	err := s.presenceTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM presence WHERE user_id = $1 AND article_id <> $2`, userID, articleID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM presence WHERE seen_at < $1`, ms-db.PresenceKeep.Milliseconds()); err != nil {
-			return err
-		}
-		// As in RenewPresence, a presence renewed moments ago (a
-		// reload) is left as it is.
-		_, err := tx.Exec(ctx, renewPresence, userID, ms, articleID, ms-db.PresenceRenew.Milliseconds())
-		return err
-	})
+	err := s.presenceTx(ctx, func(tx pgx.Tx) error { return openArticle(ctx, tx, articleID, userID, ms) })
 	if err != nil {
 		return fmt.Errorf("postgres: open article %d for user %d: %w", articleID, userID, err)
 	}
 	return nil
+}
+
+// openArticle is OpenArticle's writes, at now (ms).
+func openArticle(ctx context.Context, tx pgx.Tx, articleID, userID, now int64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM presence WHERE user_id = $1 AND article_id <> $2`, userID, articleID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM presence WHERE seen_at < $1`, now-db.PresenceKeep.Milliseconds()); err != nil {
+		return err
+	}
+	// As in RenewPresence, a presence renewed moments ago (a reload) is
+	// left as it is.
+	_, err := tx.Exec(ctx, renewPresence, userID, now, articleID, now-db.PresenceRenew.Milliseconds())
+	return err
+}
+
+// ClaimArticle is OpenArticle on the condition that no other user has
+// article open at now (a presence younger than db.PresenceTTL, as OpenBy
+// counts it): of several editors claiming one article at once, on any
+// number of instances, exactly one gets it, which is how "save and next"
+// sends two editors to two different articles. The user's own presence
+// does not stand in the way. claimed is false, and nothing is written,
+// when another user has the article open, and when the claim waited more
+// than presenceLockWait (150 ms) for a lock: the article is held by a
+// save or a bulk action, or by a pile of claims; the caller moves on to
+// another article. Errors: db.ErrNotFound (wrapped) when there is no
+// such article, a store failure, or db.ErrReadOnly.
+func (s *Store) ClaimArticle(ctx context.Context, articleID, userID int64, now time.Time) (claimed bool, err error) {
+	ms := millis(now)
+	err = s.presenceTx(ctx, func(tx pgx.Tx) error {
+		claimed = false // inTx may run this again
+		// Claims of one article queue on its row (a lock that, unlike
+		// FOR UPDATE, leaves the presence rows' foreign key checks, FOR
+		// KEY SHARE, free), so the check below, a new snapshot in READ
+		// COMMITTED, sees every claim committed before this one.
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM articles WHERE id = $1 FOR NO KEY UPDATE`, articleID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("article %d: %w", articleID, db.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var taken bool
+		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM presence WHERE article_id = $1 AND user_id <> $2 AND seen_at >= $3)`,
+			articleID, userID, ms-db.PresenceTTL.Milliseconds()).Scan(&taken)
+		if err != nil || taken {
+			return err
+		}
+		if err := openArticle(ctx, tx, articleID, userID, ms); err != nil {
+			return err
+		}
+		claimed = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("postgres: claim article %d for user %d: %w", articleID, userID, err)
+	}
+	return claimed, nil
 }
 
 // RenewPresence is the heartbeat of an open review page: user still has
@@ -112,10 +160,11 @@ func (s *Store) presenceTx(ctx context.Context, fn func(pgx.Tx) error) error {
 // OpenBy returns, for each of the articles ids that someone other than
 // user except has open at now (a presence younger than db.PresenceTTL),
 // the usernames of those editors as stored, sorted as Users sorts them
-// (ignoring ASCII case, as SQLite's NOCASE column). Articles nobody else has open are absent. With no ids
-// it answers for every article: the set is as small as the number of
-// editors at work. One query on a table of one row per editor at work;
-// nothing is cached, since another instance may have written.
+// (ignoring ASCII case, as SQLite's NOCASE column: see nocase). Articles
+// nobody else has open are absent. With no ids it answers for every
+// article: the set is as small as the number of editors at work. One
+// query on a table of one row per editor at work; nothing is cached,
+// since another instance may have written.
 func (s *Store) OpenBy(ctx context.Context, ids []int64, except int64, now time.Time) (map[int64][]string, error) {
 	query := `SELECT p.article_id, u.username FROM presence p JOIN users u ON u.id = p.user_id
 		WHERE p.seen_at >= $1 AND p.user_id <> $2`
@@ -124,7 +173,7 @@ func (s *Store) OpenBy(ctx context.Context, ids []int64, except int64, now time.
 		query += ` AND p.article_id = ANY($3)`
 		args = append(args, ids)
 	}
-	rows, err := s.pool.Query(ctx, query+` ORDER BY p.article_id, lower(u.username COLLATE "C")`, args...)
+	rows, err := s.pool.Query(ctx, query+` ORDER BY p.article_id, `+nocase("u.username"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open by: %w", err)
 	}

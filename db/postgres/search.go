@@ -30,6 +30,25 @@ const maxLexemeBytes = 2046
 // next, as an FTS5 phrase stays inside its column.
 const columnGap = 2
 
+// Bounds of a tsvector (PostgreSQL documentation, "Text Search Types";
+// src/include/tsearch/ts_type.h): positions run from 1 to maxPosition,
+// and its distinct lexemes take less than 1 MiB in all, or its input
+// fails ("string is too long for tsvector").
+//
+// A document keeps exact positions up to lastExactPosition; the words
+// after it (only a very long excerpt has them) all take maxPosition, a
+// column of their own columnGap further: each is still found alone, but
+// no phrase reaches them. The literal stops before maxDocumentBytes,
+// which bounds its distinct lexemes too; the words after that point are
+// not found at all: an excerpt reaches it after about 60,000 words of
+// six letters (each takes some 15 bytes of literal). The SQLite store
+// indexes every word.
+const (
+	maxPosition       = 16383
+	lastExactPosition = maxPosition - columnGap
+	maxDocumentBytes  = 900 << 10
+)
+
 // writeSearch writes the search document of article id in tx: its title,
 // excerpt, provider name and effective topics. It replaces any document
 // the article had.
@@ -44,22 +63,34 @@ func writeSearch(ctx context.Context, tx pgx.Tx, id int64, title, excerpt, provi
 }
 
 // searchDocument is the tsvector literal of an article: every token of
-// its four search columns at its position, the columns columnGap apart.
-// Positions past 16383 are kept as 16383 by PostgreSQL, and a lexeme
-// keeps its first 256 positions: neither changes what a word matches,
-// only phrases deep in a long text.
+// its four search columns at its position, the columns columnGap apart,
+// always a valid tsvector (see maxDocumentBytes). The title, provider and
+// topics, short in practice, come first so that they keep exact
+// positions, and the excerpt, the one long column, last. A lexeme keeps
+// its first 256 positions (PostgreSQL's limit): that changes no match but
+// for a phrase of a word repeated more often.
 func searchDocument(title, excerpt, provider string, topics []string) string {
+	cols := db.SearchColumns(title, excerpt, provider, topics)
 	var b strings.Builder
 	pos := 0
-	for _, col := range db.SearchColumns(title, excerpt, provider, topics) {
+	for _, col := range [...]string{cols[0], cols[2], cols[3], cols[1]} {
 		for _, tok := range db.SearchTokens(col) {
+			tok = db.TruncateUTF8(tok, maxLexemeBytes)
+			// At most a quote per byte doubled, two quotes, ':', a
+			// position of 5 digits and a space.
+			if b.Len()+2*len(tok)+9 > maxDocumentBytes {
+				return b.String()
+			}
 			pos++
+			if pos > lastExactPosition {
+				pos = maxPosition
+			}
 			if b.Len() > 0 {
 				b.WriteByte(' ')
 			}
-			writeLexeme(&b, db.TruncateUTF8(tok, maxLexemeBytes))
+			writeLexeme(&b, tok)
 			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(min(pos, 16383)))
+			b.WriteString(strconv.Itoa(pos))
 		}
 		pos += columnGap - 1
 	}

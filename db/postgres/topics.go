@@ -16,16 +16,11 @@ import (
 // articles. pendingSum is the pending part of a topic's count.
 const pendingSum = `coalesce(sum(CASE WHEN c.status = '` + string(article.StatusPending) + `' THEN c.n END), 0)`
 
-// nocaseName orders topics by name as SQLite's column collation NOCASE
-// does (topics.name there): bytes compared with the ASCII capitals
-// lower-cased, other letters as they are, whatever the database's
-// collation.
-const nocaseName = `translate(t.name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE "C"`
-
 // TopicCounts returns the topics in use (a count above zero), most used
-// first, then by name (see nocaseName), filtered by q.Q (a
-// substring of the folded name) and cut to q's page: q.Limit 1 to
-// db.MaxTopicLimit (<= 0: db.DefaultTopicLimit), q.Offset from 0.
+// first, then by name ignoring ASCII case as SQLite's NOCASE column
+// orders them (see nocase), filtered by q.Q (a substring of the folded
+// name) and cut to q's page: q.Limit 1 to db.MaxTopicLimit (<= 0:
+// db.DefaultTopicLimit), q.Offset from 0.
 // Total is the number of matching topics, also past the last page.
 func (s *Store) TopicCounts(ctx context.Context, q db.TopicQuery) (db.TopicPage, error) {
 	limit := q.Limit
@@ -42,7 +37,7 @@ func (s *Store) TopicCounts(ctx context.Context, q db.TopicQuery) (db.TopicPage,
 		      FROM count_topic c GROUP BY c.topic_id HAVING sum(c.n) > 0) c
 		JOIN topics t ON t.id = c.topic_id
 		WHERE $1 = '' OR strpos(t.fold, $1) > 0
-		ORDER BY c.total DESC, `+nocaseName+` LIMIT $2 OFFSET $3`, fold, limit, offset)
+		ORDER BY c.total DESC, `+nocase("t.name")+` LIMIT $2 OFFSET $3`, fold, limit, offset)
 	if err != nil {
 		return db.TopicPage{}, fmt.Errorf("postgres: topic counts: %w", err)
 	}

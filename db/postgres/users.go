@@ -13,6 +13,15 @@ import (
 
 const userColumns = `id, username, password_hash, role, disabled, session_epoch, created_at, updated_at, last_login_at`
 
+// nocase is the SQL of expr (a text column or parameter) folded as
+// SQLite's NOCASE collation folds users.username and topics.name there:
+// the ASCII capitals lower-cased, every other character as it is, and
+// ordered by bytes, whatever the database's locale. lower() under the C
+// collation folds ASCII only; under any other it folds every script. The
+// unique indexes users_username and topics_name (0001_init.sql) are on
+// this same expression, so the lookups written with it use them.
+func nocase(expr string) string { return `lower(` + expr + ` COLLATE "C")` }
+
 // scanUser reads a row of userColumns. disabled is an integer 0/1, as in
 // SQLite, so it is scanned as one.
 func scanUser(row pgx.Row) (*db.User, error) {
@@ -32,10 +41,11 @@ func scanUser(row pgx.Row) (*db.User, error) {
 	return &u, nil
 }
 
-// CreateUser adds a user. Usernames are unique case-insensitively (the
-// unique index on lower(username)); a taken one returns an error wrapping
-// db.ErrUserExists. An empty username or hash, or an unknown role, is
-// refused before any write.
+// CreateUser adds a user. Usernames are unique ignoring ASCII case, as in
+// SQLite ("alice" and "ALICE" are one name, "Émile" and "émile" two: see
+// nocase); a taken one returns an error wrapping db.ErrUserExists. An
+// empty username or hash, or an unknown role, is refused before any
+// write.
 func (s *Store) CreateUser(ctx context.Context, username, passwordHash string, role db.Role) (*db.User, error) {
 	if strings.TrimSpace(username) == "" {
 		return nil, errors.New("postgres: create user: empty username")
@@ -64,10 +74,11 @@ func (s *Store) CreateUser(ctx context.Context, username, passwordHash string, r
 	return u, nil
 }
 
-// UserByName returns the user with the given name, matched
-// case-insensitively; db.ErrNotFound (wrapped) when there is none.
+// UserByName returns the user with the given name, matched ignoring
+// ASCII case (see nocase); db.ErrNotFound (wrapped) when there is none.
 func (s *Store) UserByName(ctx context.Context, name string) (*db.User, error) {
-	return s.user(ctx, fmt.Sprintf("user %q", name), `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1)`, name)
+	return s.user(ctx, fmt.Sprintf("user %q", name),
+		`SELECT `+userColumns+` FROM users WHERE `+nocase("username")+` = `+nocase("$1::text"), name)
 }
 
 // UserByID returns the user with the given id; db.ErrNotFound (wrapped)
@@ -88,10 +99,9 @@ func (s *Store) user(ctx context.Context, what, query string, arg any) (*db.User
 }
 
 // Users returns every user, by username ignoring ASCII case, as SQLite's
-// NOCASE column orders them. lower() under COLLATE "C" folds ASCII only,
-// as NOCASE does, and sorts by bytes whatever the database's locale.
+// NOCASE column orders them (see nocase).
 func (s *Store) Users(ctx context.Context) ([]db.User, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY lower(username COLLATE "C")`)
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY `+nocase("username"))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: users: %w", err)
 	}

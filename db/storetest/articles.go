@@ -419,6 +419,13 @@ func articlesAuditValue(t *testing.T, s db.Database) {
 			t.Errorf("before: AuditValue(%s) = %q, %v; the audit says %q", e.Field, got, ok, e.Old)
 		}
 	}
+	if _, ok := r.AuditValue("content_hash"); ok {
+		t.Error("AuditValue answers for a field editors do not set")
+	}
+	ts, err := db.AuditTopics(`["Space","Ökonomie"]`)
+	if err != nil || len(ts) != 2 || ts[1] != "Ökonomie" {
+		t.Errorf("AuditTopics = %q, %v", ts, err)
+	}
 }
 
 // Editors saving the same version at once: one save wins, every other one

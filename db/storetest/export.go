@@ -273,10 +273,10 @@ func exportRoundTrip(t *testing.T, s db.Database, dir string) {
 		}
 	})
 	type want struct {
-		changed           bool
-		quality           int
-		topics            []string
-		published, wasPub bool
+		changed   bool
+		quality   int
+		topics    []string
+		published bool
 	}
 	wants := map[string]want{}
 	for i, k := range keys {

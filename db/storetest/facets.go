@@ -25,7 +25,7 @@ func facetsFixture(t *testing.T, s db.Database) {
 	a.Topics, b.Topics, c.Topics = []string{"AI", "Space"}, []string{"ai", "Climate"}, []string{"Space", "AI"}
 	a.Category, b.Category, c.Category = "tech", "tech", "news"
 	a.Provider.Name, b.Provider.Name, c.Provider.Name = "Reuters", "BBC", "Reuters"
-	a.Raw, b.Raw, c.Raw = listRaw(a), listRaw(b), listRaw(c)
+	a.Raw, b.Raw, c.Raw = artRender(a), artRender(b), artRender(c)
 	listImport(t, s, a, b, c)
 	listEdit(t, s, c.Key, db.Edit{Topics: []string{"Climate"}, SetTopics: true})
 }
@@ -63,11 +63,11 @@ func testFacetsDropdowns(t *testing.T, s db.Database) {
 
 	// Counts follow reviews and edits; a value no article has any more
 	// is left out.
-	listEdit(t, s, listArticle(3).Key, db.Edit{Topics: []string{"Space"}, SetTopics: true, Status: listPtr(article.StatusRejected)})
+	listEdit(t, s, listArticle(3).Key, db.Edit{Topics: []string{"Space"}, SetTopics: true, Status: artPtr(article.StatusRejected)})
 	wantFacets(t, "topics after an edit", s.Topics, []db.Facet{{Name: "AI", Count: 2}, {Name: "Space", Count: 2}, {Name: "Climate", Count: 1}})
 	b := listArticle(2)
 	b.Category, b.Provider.Name, b.Topics = "science", "Nature", []string{"Space"}
-	b.Raw = listRaw(b)
+	b.Raw = artRender(b)
 	if _, err := s.Import(ctx, []*article.Article{b}); err != nil {
 		t.Fatal(err)
 	}
@@ -85,12 +85,12 @@ func testFacetsOrder(t *testing.T, s db.Database) {
 	for i, name := range names {
 		a := listArticle(i)
 		a.Category, a.Provider.Name, a.Topics = name, name, []string{name}
-		a.Raw = listRaw(a)
+		a.Raw = artRender(a)
 		arts = append(arts, a)
 	}
 	a := listArticle(10)
 	a.Category, a.Provider.Name, a.Topics = "", "", []string{"zz top", "beta"}
-	a.Raw = listRaw(a)
+	a.Raw = artRender(a)
 	listImport(t, s, append(arts, a)...)
 	bytewise := []db.Facet{{Name: "Alps", Count: 1}, {Name: "Zeta", Count: 1}, {Name: "alpha", Count: 1}, {Name: "beta", Count: 1}, {Name: "Éclair", Count: 1}}
 	wantFacets(t, "categories", s.Categories, bytewise) // "" left out

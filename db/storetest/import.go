@@ -32,6 +32,15 @@ func importNewUnchangedUpdated(t *testing.T, s db.Database) {
 		t.Fatalf("first import = %+v, want new", out)
 	}
 	r := artGet(t, s, a.Key)
+	if r.Status != article.StatusPending || r.Version != 1 || string(r.Article.Raw) != string(a.Raw) ||
+		r.ContentHash != db.ContentHash(a.Raw) || len(r.ContentHash) != 64 {
+		t.Errorf("new record: status %s version %d hash %q, raw equal %v", r.Status, r.Version, r.ContentHash, string(r.Article.Raw) == string(a.Raw))
+	}
+	if !r.Article.PublishedAt.Equal(a.PublishedAt) || r.Article.Title != a.Title || r.Article.Provider != a.Provider ||
+		!slices.Equal(r.Article.Topics, a.Topics) || len(a.Images) == 0 || !slices.Equal(r.Article.Images, a.Images) ||
+		len(r.Article.Related) != len(a.Related) {
+		t.Errorf("stored article differs:\n got %+v\nwant %+v", r.Article, *a)
+	}
 
 	out = artImport(t, s, seedArticle(t, 1))
 	if out[0].Result != db.ImportUnchanged || out[0].PreviousFileName != "" {

@@ -77,7 +77,7 @@ func listArticle(i int) *article.Article {
 		a.Quality = 0
 	}
 	a.FileName = a.Key + ".md"
-	a.Raw = listRaw(a)
+	a.Raw = artRender(a)
 	return a
 }
 
@@ -88,28 +88,6 @@ func listArticles(n int) []*article.Article {
 		arts[i] = listArticle(i)
 	}
 	return arts
-}
-
-// listRaw writes a the way the pipeline does, so a changed field changes
-// the bytes.
-func listRaw(a *article.Article) []byte {
-	var b strings.Builder
-	q := func(s string) string { return fmt.Sprintf("%q", s) }
-	fmt.Fprintf(&b, "---\ncategory: %s\ntitle: %s\nexcerpt: %s\n", a.Category, q(a.Title), q(a.Excerpt))
-	fmt.Fprintf(&b, "publishedDateTime: %s\n", a.PublishedAt.Format(time.RFC3339))
-	fmt.Fprintf(&b, "originalUrl: %s\nwebUrl: %s\ntype: %s\n", q(a.OriginalURL), q(a.WebURL), a.Type)
-	if a.HasQuality {
-		fmt.Fprintf(&b, "quality: %d\n", a.Quality)
-	}
-	fmt.Fprintf(&b, "heat: %d\npublished: %t\n\n", a.Heat, a.Published)
-	fmt.Fprintf(&b, "provider:\n  name: %s\n  domain: %s\n\n", q(a.Provider.Name), a.Provider.Domain)
-	b.WriteString("topics:\n")
-	for _, t := range a.Topics {
-		fmt.Fprintf(&b, "  - %s\n", q(t))
-	}
-	b.WriteString("---\n")
-	b.WriteString(a.Body)
-	return []byte(b.String())
 }
 
 // listImport imports arts in batches of at most 1,000.
@@ -139,8 +117,6 @@ func listEdit(t *testing.T, s db.Database, key string, e db.Edit) *db.Record {
 	return r
 }
 
-func listPtr[T any](v T) *T { return &v }
-
 // listFixture imports n generated articles and reviews some of them:
 // every 5th approved, every 7th rejected, every 4th given quality 99.
 func listFixture(t *testing.T, s db.Database, n int) []*db.Record {
@@ -151,12 +127,12 @@ func listFixture(t *testing.T, s db.Database, n int) []*db.Record {
 		var e db.Edit
 		switch {
 		case i%5 == 0:
-			e.Status = listPtr(article.StatusApproved)
+			e.Status = artPtr(article.StatusApproved)
 		case i%7 == 0:
-			e.Status = listPtr(article.StatusRejected)
+			e.Status = artPtr(article.StatusRejected)
 		}
 		if i%4 == 0 {
-			e.Quality = listPtr(99)
+			e.Quality = artPtr(99)
 		}
 		recs = append(recs, listEdit(t, s, listArticle(i).Key, e))
 	}
@@ -236,6 +212,18 @@ func listAll(t *testing.T, s db.Database, q db.ListQuery) []int64 {
 	}
 }
 
+// listWantCounts is the per-status count of the records keep accepts:
+// what a page's Counts must say.
+func listWantCounts(recs []*db.Record, keep func(*db.Record) bool) map[article.Status]int {
+	want := map[article.Status]int{}
+	for _, r := range recs {
+		if keep(r) {
+			want[r.Status]++
+		}
+	}
+	return want
+}
+
 func listHasTopic(ts []string, want string) bool {
 	return slices.ContainsFunc(ts, func(x string) bool { return article.SameTopic(x, want) })
 }
@@ -258,21 +246,21 @@ func testListFiltersAndSorts(t *testing.T, s db.Database) {
 		{"topic, non-ASCII case", db.ListQuery{Topic: "ÖKONOMIE"}, func(r *db.Record) bool { return listHasTopic(r.Topics, "Ökonomie") }},
 		{"topic, spaces", db.ListQuery{Topic: "  climate "}, func(r *db.Record) bool { return listHasTopic(r.Topics, "Climate") }},
 		{"unknown topic", db.ListQuery{Topic: "nothing"}, func(*db.Record) bool { return false }},
-		{"topic and quality", db.ListQuery{Topic: "ai", MinQuality: listPtr(30)}, func(r *db.Record) bool {
+		{"topic and quality", db.ListQuery{Topic: "ai", MinQuality: artPtr(30)}, func(r *db.Record) bool {
 			return listHasTopic(r.Topics, "AI") && r.HasQuality && r.Quality >= 30
 		}},
 		{"topic and category", db.ListQuery{Topic: "ai", Category: "news"}, func(r *db.Record) bool {
 			return listHasTopic(r.Topics, "AI") && r.Article.Category == "news"
 		}},
-		{"published", db.ListQuery{Published: listPtr(true)}, func(r *db.Record) bool { return r.Published }},
-		{"unpublished", db.ListQuery{Published: listPtr(false)}, func(r *db.Record) bool { return !r.Published }},
-		{"min quality", db.ListQuery{MinQuality: listPtr(50)}, func(r *db.Record) bool { return r.HasQuality && r.Quality >= 50 }},
-		{"negative min quality", db.ListQuery{MinQuality: listPtr(-5)}, func(r *db.Record) bool { return r.HasQuality }},
-		{"max quality", db.ListQuery{MaxQuality: listPtr(20)}, func(r *db.Record) bool { return r.HasQuality && r.Quality <= 20 }},
-		{"quality range", db.ListQuery{MinQuality: listPtr(20), MaxQuality: listPtr(60)}, func(r *db.Record) bool {
+		{"published", db.ListQuery{Published: artPtr(true)}, func(r *db.Record) bool { return r.Published }},
+		{"unpublished", db.ListQuery{Published: artPtr(false)}, func(r *db.Record) bool { return !r.Published }},
+		{"min quality", db.ListQuery{MinQuality: artPtr(50)}, func(r *db.Record) bool { return r.HasQuality && r.Quality >= 50 }},
+		{"negative min quality", db.ListQuery{MinQuality: artPtr(-5)}, func(r *db.Record) bool { return r.HasQuality }},
+		{"max quality", db.ListQuery{MaxQuality: artPtr(20)}, func(r *db.Record) bool { return r.HasQuality && r.Quality <= 20 }},
+		{"quality range", db.ListQuery{MinQuality: artPtr(20), MaxQuality: artPtr(60)}, func(r *db.Record) bool {
 			return r.HasQuality && r.Quality >= 20 && r.Quality <= 60
 		}},
-		{"combined", db.ListQuery{Status: article.StatusPending, Category: "news", Published: listPtr(false)}, func(r *db.Record) bool {
+		{"combined", db.ListQuery{Status: article.StatusPending, Category: "news", Published: artPtr(false)}, func(r *db.Record) bool {
 			return r.Status == article.StatusPending && r.Article.Category == "news" && !r.Published
 		}},
 		{"text and status", db.ListQuery{Text: "number", Status: article.StatusApproved}, func(r *db.Record) bool {
@@ -300,12 +288,7 @@ func testListFiltersAndSorts(t *testing.T, s db.Database) {
 func testListCountsAndSummary(t *testing.T, s db.Database) {
 	recs := listFixture(t, s, 60)
 	p := listPage(t, s, db.ListQuery{Status: article.StatusApproved, Category: "news", Limit: 5})
-	want := map[article.Status]int{}
-	for _, r := range recs {
-		if r.Article.Category == "news" {
-			want[r.Status]++
-		}
-	}
+	want := listWantCounts(recs, func(r *db.Record) bool { return r.Article.Category == "news" })
 	for _, st := range article.Statuses {
 		if c, ok := p.Counts[st]; !ok || c != want[st] || p.Capped[st] {
 			t.Errorf("count %s = %d (present %v, capped %v), want %d", st, c, ok, p.Capped[st], want[st])
@@ -497,7 +480,7 @@ func testListPagingAfterRowsChanged(t *testing.T, s db.Database) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			listEdit(t, s, r.Article.Key, db.Edit{Status: listPtr(article.StatusApproved)})
+			listEdit(t, s, r.Article.Key, db.Edit{Status: artPtr(article.StatusApproved)})
 		}
 	}
 	// Three rows of the first page go: "previous" from the second page
@@ -540,7 +523,7 @@ func testListManyMatches(t *testing.T, s db.Database) {
 	for _, a := range arts {
 		a.Category, a.Provider.Name = "tech", "Nature"
 		a.Topics = append(a.Topics, "Everywhere")
-		a.Raw = listRaw(a)
+		a.Raw = artRender(a)
 	}
 	listImport(t, s, arts...)
 	for _, sort := range []db.Sort{db.SortNewest, db.SortHeat, db.SortQuality} {
@@ -573,12 +556,12 @@ func testListCountsFromCounters(t *testing.T, s db.Database) {
 		keep func(*db.Record) bool
 	}{
 		{"none", db.ListQuery{}, func(*db.Record) bool { return true }},
-		{"unpublished", db.ListQuery{Published: listPtr(false)}, func(r *db.Record) bool { return !r.Published }},
+		{"unpublished", db.ListQuery{Published: artPtr(false)}, func(r *db.Record) bool { return !r.Published }},
 		{"category", db.ListQuery{Category: "news"}, func(r *db.Record) bool { return r.Article.Category == "news" }},
-		{"category, published", db.ListQuery{Category: "news", Published: listPtr(true)}, func(r *db.Record) bool {
+		{"category, published", db.ListQuery{Category: "news", Published: artPtr(true)}, func(r *db.Record) bool {
 			return r.Article.Category == "news" && r.Published
 		}},
-		{"provider", db.ListQuery{Provider: "Nature", Published: listPtr(false)}, func(r *db.Record) bool {
+		{"provider", db.ListQuery{Provider: "Nature", Published: artPtr(false)}, func(r *db.Record) bool {
 			return r.Article.Provider.Name == "Nature" && !r.Published
 		}},
 		{"topic, other case", db.ListQuery{Topic: "ÖKONOMIE"}, func(r *db.Record) bool { return listHasTopic(r.Topics, "Ökonomie") }},
@@ -590,12 +573,7 @@ func testListCountsFromCounters(t *testing.T, s db.Database) {
 			if !tt.q.CountersCover() {
 				t.Fatal("not covered by the counter tables")
 			}
-			want := map[article.Status]int{}
-			for _, r := range recs {
-				if tt.keep(r) {
-					want[r.Status]++
-				}
-			}
+			want := listWantCounts(recs, tt.keep)
 			for _, mode := range []db.CountMode{db.CountsExact, db.CountsCapped} {
 				q := tt.q
 				q.Counts = mode
@@ -623,21 +601,16 @@ func testListCountsUncovered(t *testing.T, s db.Database) {
 		{"category and provider", db.ListQuery{Category: "tech", Provider: "Nature"}, func(r *db.Record) bool {
 			return r.Article.Category == "tech" && r.Article.Provider.Name == "Nature"
 		}},
-		{"quality", db.ListQuery{MinQuality: listPtr(50)}, func(r *db.Record) bool { return r.HasQuality && r.Quality >= 50 }},
+		{"quality", db.ListQuery{MinQuality: artPtr(50)}, func(r *db.Record) bool { return r.HasQuality && r.Quality >= 50 }},
 		{"text", db.ListQuery{Text: "number"}, func(*db.Record) bool { return true }},
-		{"text and published", db.ListQuery{Text: "number", Published: listPtr(true)}, func(r *db.Record) bool { return r.Published }},
+		{"text and published", db.ListQuery{Text: "number", Published: artPtr(true)}, func(r *db.Record) bool { return r.Published }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.q.CountersCover() {
 				t.Fatal("covered by the counter tables")
 			}
-			want := map[article.Status]int{}
-			for _, r := range recs {
-				if tt.keep(r) {
-					want[r.Status]++
-				}
-			}
+			want := listWantCounts(recs, tt.keep)
 			for _, mode := range []db.CountMode{db.CountsExact, db.CountsCapped} {
 				q := tt.q
 				q.Counts = mode
@@ -695,11 +668,11 @@ func testListCountsCapped(t *testing.T, s db.Database) {
 		if i >= db.CountCap {
 			a.Title = fmt.Sprintf("Plain story %d", i)
 		}
-		a.Raw = listRaw(a)
+		a.Raw = artRender(a)
 	}
 	listImport(t, s, arts...)
 	for i := range 3 {
-		listEdit(t, s, arts[i].Key, db.Edit{Status: listPtr(article.StatusApproved)})
+		listEdit(t, s, arts[i].Key, db.Edit{Status: artPtr(article.StatusApproved)})
 	}
 	const zebras = db.CountCap // of which 3 approved
 	// A search every article matches pages as the whole table does, first

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,8 @@ func init() {
 	add("Presence/OpenAndExpire", presenceOpenAndExpire)
 	add("Presence/RenewWritesAtMostEvery7s", presenceRenewRule)
 	add("Presence/Cleanup", presenceCleanup)
+	add("Presence/ClaimIsAtomic", presenceClaimIsAtomic)
+	add("Presence/ClaimRules", presenceClaimRules)
 }
 
 // presenceT0 is the presence tests' clock: presence takes now from its
@@ -152,5 +156,100 @@ func presenceCleanup(t *testing.T, s db.Database) {
 	presenceMust(t, s.RenewPresence(ctx, arts[0], bob, later))
 	if got := presenceOpenBy(t, s, nil, carol, later); !maps.EqualFunc(got, map[int64][]string{arts[0]: {"Bob"}, arts[1]: {"alice"}}, slices.Equal) {
 		t.Errorf("after Bob's heartbeat: %v", got)
+	}
+}
+
+// Ten editors claiming one article at the same moment: exactly one gets
+// it, and only that one is recorded on it. This is what keeps two
+// editors' "save and next" from landing on the same article. A round per
+// article: the later rounds run on the connections the first one opened,
+// so the claims really overlap.
+func presenceClaimIsAtomic(t *testing.T, s db.Database) {
+	ctx := context.Background()
+	arts, _, _, _ := presenceEnv(t, s)
+	const n = 10
+	users := make([]int64, n)
+	for i := range users {
+		users[i] = usersCreate(t, s, "claimer"+strconv.Itoa(i), db.RoleEditor).ID
+	}
+	for round, art := range arts {
+		at := presenceT0.Add(time.Duration(round) * time.Second)
+		claimed := make([]bool, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				claimed[i], errs[i] = s.ClaimArticle(ctx, art, users[i], at)
+			})
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i := range n {
+			presenceMust(t, errs[i])
+			if claimed[i] && winner >= 0 {
+				t.Fatalf("round %d: claimer%d and claimer%d both claimed the article", round, winner, i)
+			}
+			if claimed[i] {
+				winner = i
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("round %d: nobody claimed the article", round)
+		}
+		want := []string{"claimer" + strconv.Itoa(winner)}
+		if got := presenceOpenBy(t, s, []int64{art}, 0, at); !slices.Equal(got[art], want) {
+			t.Errorf("round %d: after the claims %v, want %v", round, got, want)
+		}
+	}
+}
+
+// A claim is refused only by another user's live presence: not by the
+// claimer's own, nor by one older than db.PresenceTTL. A refused claim
+// writes nothing; a granted one moves the claimer as OpenArticle does.
+func presenceClaimRules(t *testing.T, s db.Database) {
+	ctx := context.Background()
+	arts, alice, bob, carol := presenceEnv(t, s)
+	a1, a2, a3 := arts[0], arts[1], arts[2]
+	claim := func(article, user int64, at time.Time) bool {
+		t.Helper()
+		ok, err := s.ClaimArticle(ctx, article, user, at)
+		presenceMust(t, err)
+		return ok
+	}
+	presenceMust(t, s.OpenArticle(ctx, a1, alice, presenceT0))
+	presenceMust(t, s.OpenArticle(ctx, a2, bob, presenceT0))
+
+	if !claim(a1, alice, presenceT0.Add(time.Second)) {
+		t.Error("alice's own presence refused her claim")
+	}
+	if claim(a1, carol, presenceT0.Add(time.Second)) {
+		t.Error("carol claimed a1, which alice has open")
+	}
+	// Alice's presence is still live at the TTL (as OpenBy counts it).
+	if claim(a1, carol, presenceT0.Add(db.PresenceTTL)) {
+		t.Error("carol claimed a1 at the TTL, while alice's presence is live")
+	}
+	// Bob moves on to a3: his claim ends his presence on a2.
+	if !claim(a3, bob, presenceT0.Add(time.Second)) {
+		t.Error("bob could not claim a free article")
+	}
+	want := map[int64][]string{a1: {"alice"}, a3: {"Bob"}}
+	if got := presenceOpenBy(t, s, nil, carol, presenceT0.Add(time.Second)); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("after the claims: %v, want %v (carol's refused claims wrote nothing)", got, want)
+	}
+	// Past the TTL alice's presence no longer holds a1.
+	late := presenceT0.Add(db.PresenceTTL + time.Millisecond)
+	if !claim(a1, carol, late) {
+		t.Error("carol could not claim a1 after alice's presence expired")
+	}
+	if got := presenceOpenBy(t, s, []int64{a1}, bob, late); !slices.Equal(got[a1], []string{"carol"}) {
+		t.Errorf("on a1 after carol's claim: %v, want carol", got)
+	}
+	// Claiming an article that does not exist says so.
+	if ok, err := s.ClaimArticle(ctx, 999999, alice, late); ok || !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("claim of a missing article: %v, %v; want false, ErrNotFound", ok, err)
 	}
 }

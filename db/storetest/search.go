@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -25,6 +26,8 @@ func init() {
 	add("Search/FollowsEditsAndImports", testSearchFollowsEditsAndImports)
 	add("Search/WithOtherFilters", testSearchWithOtherFilters)
 	add("Search/FewAndManyMatches", testSearchFewAndManyMatches)
+	add("Search/HugeExcerpt", testSearchHugeExcerpt)
+	add("Search/PhrasesAfterLongExcerpt", testSearchPhrasesAfterLongExcerpt)
 }
 
 // hostileSearches are search-box inputs that must never cause an error.
@@ -58,7 +61,7 @@ func testSearchBasic(t *testing.T, s db.Database) {
 	a := listArticle(1)
 	a.Title, a.Excerpt = "NHS report calls for artificial intelligence training", "Café owners say “hi”"
 	a.Provider.Name, a.Topics = "Digital Health", []string{"AI in Healthcare"}
-	a.Raw = listRaw(a)
+	a.Raw = artRender(a)
 	listImport(t, s, append(listArticles(40)[2:], a)...)
 	for _, text := range []string{"nhs", "NHS REPORT", "artif", "cafe", "CAFÉ", "digital health", "healthcare",
 		"  nhs   training  ", `"ai in healthcare"`, "hi", `"calls for"`} {
@@ -127,7 +130,7 @@ func readerArticles(t *testing.T) []*article.Article {
 		a := listArticle(1000 + i)
 		a.Key, a.FileName = m.name, m.name+".md"
 		a.Title, a.Excerpt, a.Topics = m.title, m.excerpt, []string{"Transport"}
-		a.Raw = listRaw(a)
+		a.Raw = artRender(a)
 		arts = append(arts, a)
 	}
 	return arts
@@ -214,7 +217,7 @@ func testSearchFollowsEditsAndImports(t *testing.T, s db.Database) {
 	ctx := context.Background()
 	a := listArticle(1)
 	a.Title, a.Topics = "Old headline", []string{"Gardening"}
-	a.Raw = listRaw(a)
+	a.Raw = artRender(a)
 	listImport(t, s, a)
 	hits := func(text string) int {
 		t.Helper()
@@ -236,7 +239,7 @@ func testSearchFollowsEditsAndImports(t *testing.T, s db.Database) {
 	}
 	next := *a
 	next.Title, next.Topics = "Fresh headline", []string{"Orchards"}
-	next.Raw = listRaw(&next)
+	next.Raw = artRender(&next)
 	listImport(t, s, &next)
 	if hits("old") != 0 || hits("fresh") != 1 {
 		t.Error("search not in step with the upstream title")
@@ -246,7 +249,7 @@ func testSearchFollowsEditsAndImports(t *testing.T, s db.Database) {
 		t.Error("search topics are not the effective ones after an upstream update")
 	}
 	// A status or note change leaves the document as it is.
-	listEdit(t, s, a.Key, db.Edit{Status: listPtr(article.StatusApproved), Note: listPtr("checked")})
+	listEdit(t, s, a.Key, db.Edit{Status: artPtr(article.StatusApproved), Note: artPtr("checked")})
 	if hits("fresh headline") != 1 || hits("checked") != 0 {
 		t.Error("search changed by a review")
 	}
@@ -270,8 +273,8 @@ func testSearchWithOtherFilters(t *testing.T, s db.Database) {
 		}
 	}
 	// Every filter with a search: the records that match both, in order.
-	q := db.ListQuery{Text: "number", Category: "tech", Provider: "Nature", Topic: "ai", Published: listPtr(false),
-		MinQuality: listPtr(10), MaxQuality: listPtr(99), Sort: db.SortQuality, Limit: 200}
+	q := db.ListQuery{Text: "number", Category: "tech", Provider: "Nature", Topic: "ai", Published: artPtr(false),
+		MinQuality: artPtr(10), MaxQuality: artPtr(99), Sort: db.SortQuality, Limit: 200}
 	ids := listExpect(recs, db.SortQuality, func(r *db.Record) bool {
 		return r.Article.Category == "tech" && r.Article.Provider.Name == "Nature" && listHasTopic(r.Topics, "AI") &&
 			!r.Published && r.HasQuality && r.Quality >= 10 && r.Quality <= 99
@@ -284,7 +287,7 @@ func testSearchWithOtherFilters(t *testing.T, s db.Database) {
 	if got := listIDs(listPage(t, s, q)); len(ids) != 1 || !slices.Equal(got, ids) {
 		t.Errorf("number 7: %v, want %v", got, ids)
 	}
-	q = db.ListQuery{Text: "NUMBER 7", Sort: db.SortNewest, Published: listPtr(true), Limit: 200} // 7 is not published
+	q = db.ListQuery{Text: "NUMBER 7", Sort: db.SortNewest, Published: artPtr(true), Limit: 200} // 7 is not published
 	if got := listIDs(listPage(t, s, q)); len(got) != 0 {
 		t.Errorf("number 7, published: %v, want nothing", got)
 	}
@@ -329,6 +332,87 @@ func testSearchFewAndManyMatches(t *testing.T, s db.Database) {
 			if prev := listPage(t, s, q); !slices.Equal(listIDs(prev), all[from-20:from]) {
 				t.Errorf("%q by %s: the page before the last differs", tt.text, sort)
 			}
+		}
+	}
+}
+
+// searchWords is n distinct words "w0000000", "w0000001"... separated by
+// spaces: about 9 bytes a word.
+func searchWords(n int) string {
+	var b strings.Builder
+	b.Grow(9 * n)
+	for i := range n {
+		fmt.Fprintf(&b, "w%07d ", i)
+	}
+	return b.String()
+}
+
+// testSearchHugeExcerpt: an article whose excerpt has 130,000 distinct
+// words (1.2 MB, more than a PostgreSQL tsvector holds) imports with the
+// rest of its batch, and its title, topics, provider and first words are
+// found, also after an edit writes its search document again. So does
+// one of 600 distinct words of 2,000 letters (1.2 MB).
+func testSearchHugeExcerpt(t *testing.T, s db.Database) {
+	a := listArticle(1)
+	a.Title, a.Excerpt, a.Topics = "Deep ocean survey", searchWords(130000), []string{"Marine Biology", "Oceans"}
+	a.Raw = artRender(a)
+	other := listArticle(2)
+	long := listArticle(3)
+	var words []string
+	for i := range 600 {
+		words = append(words, fmt.Sprintf("%s%04d", strings.Repeat("x", 1996), i))
+	}
+	long.Title, long.Excerpt = "Glacier retreat", strings.Join(words, " ")
+	long.Raw = artRender(long)
+	out, err := s.Import(context.Background(), []*article.Article{a, other, long})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	for _, o := range out {
+		if o.Result != db.ImportNew {
+			t.Errorf("%s: %s, want new", o.Key, o.Result)
+		}
+	}
+	found := func(text string) bool {
+		t.Helper()
+		return slices.Equal(searchKeys(t, s, db.ListQuery{Text: text}), []string{a.Key})
+	}
+	for _, text := range []string{"deep ocean", `"ocean survey"`, `"marine biology"`, "oceans", "w0000000", `"w0000001 w0000002"`,
+		"w0001000", strings.ToLower(a.Provider.Name)} {
+		if !found(text) {
+			t.Errorf("search %q did not find the article of the huge excerpt", text)
+		}
+	}
+	if got := searchKeys(t, s, db.ListQuery{Text: "number 2"}); !slices.Equal(got, []string{other.Key}) {
+		t.Errorf("the other article of the batch: %q", got)
+	}
+	if got := searchKeys(t, s, db.ListQuery{Text: "glacier " + words[0][:200]}); !slices.Equal(got, []string{long.Key}) {
+		t.Errorf("the article of long words: %q", got)
+	}
+	listEdit(t, s, a.Key, db.Edit{Topics: []string{"Deep Sea Mining"}, SetTopics: true})
+	if !found(`"deep sea mining"`) || !found("w0000003") || found("marine") {
+		t.Error("search not in step with the topics of the huge article")
+	}
+}
+
+// testSearchPhrasesAfterLongExcerpt: after an excerpt of 20,000 words,
+// the topics still match as phrases, and the excerpt's first phrase and
+// last word are found.
+func testSearchPhrasesAfterLongExcerpt(t *testing.T, s db.Database) {
+	a := listArticle(1)
+	a.Title, a.Excerpt = "Quarterly model review", searchWords(20000)
+	a.Topics = []string{"Machine Learning", "Open Source Software"}
+	a.Raw = artRender(a)
+	listImport(t, s, a, listArticle(2))
+	for _, text := range []string{`"machine learning"`, `"open source software"`, `"quarterly model"`,
+		`"w0000000 w0000001"`, "w0019999"} {
+		if got := searchKeys(t, s, db.ListQuery{Text: text}); !slices.Equal(got, []string{a.Key}) {
+			t.Errorf("search %s found %q, want %s", text, got, a.Key)
+		}
+	}
+	for _, text := range []string{`"learning machine"`, `"source open"`, `"w0000001 w0000000"`, `"review machine"`} {
+		if got := searchKeys(t, s, db.ListQuery{Text: text}); len(got) != 0 {
+			t.Errorf("search %s found %q, want nothing", text, got)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 func init() {
 	add("Topics/Counts", testTopicCounts)
 	add("Topics/ByName", testTopicByName)
+	add("Topics/FoldRules", testTopicFoldRules)
 }
 
 // nocase compares names as SQLite's NOCASE collation does: ASCII capitals
@@ -76,7 +78,7 @@ func topicsFixture(t *testing.T, s db.Database) {
 	t.Helper()
 	arts := listArticles(300)
 	arts[7].Topics = append(arts[7].Topics, "Lonely")
-	arts[7].Raw = listRaw(arts[7])
+	arts[7].Raw = artRender(arts[7])
 	listImport(t, s, arts...)
 	for i, st := range map[int]article.Status{1: article.StatusApproved, 2: article.StatusRejected, 3: article.StatusApproved, 40: article.StatusApproved} {
 		listEdit(t, s, arts[i].Key, db.Edit{Status: &st})
@@ -179,5 +181,63 @@ func testTopicByName(t *testing.T, s db.Database) {
 	}
 	if _, err := s.TopicByName(ctx, "Never Seen"); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("TopicByName(Never Seen) error = %v, want ErrNotFound", err)
+	}
+}
+
+// testTopicFoldRules: a topic's identity is article.TopicKey, which folds
+// every script ("Émile" and "émile" are one topic, named by its first
+// spelling), while names are ordered as SQLite's NOCASE column orders
+// them, by bytes with the ASCII capitals lower-cased, whatever the
+// PostgreSQL server's locale: "Éclair" (C3 89) before "ábaco" (C3 A1).
+func testTopicFoldRules(t *testing.T, s db.Database) {
+	ctx := context.Background()
+	var arts []*article.Article
+	for i, topics := range [][]string{
+		{"Émile", "Zebra", "ábaco", "Éclair", "apple"},
+		{"émile", "zebra", "Ábaco", "éclair", "APPLE"},
+		{"ÉMILE"},
+	} {
+		a := listArticle(i)
+		a.Topics = topics
+		a.Raw = artRender(a)
+		arts = append(arts, a)
+	}
+	listImport(t, s, arts...)
+	want := []string{"Émile 3", "apple 2", "Zebra 2", "Éclair 2", "ábaco 2"}
+	var got []string
+	p, err := s.TopicCounts(ctx, db.TopicQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range p.Items {
+		got = append(got, fmt.Sprintf("%s %d", tc.Name, tc.Total))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("TopicCounts = %q, want %q", got, want)
+	}
+	got = nil
+	fs, err := s.Topics(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		got = append(got, fmt.Sprintf("%s %d", f.Name, f.Count))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Topics = %q, want %q", got, want)
+	}
+	if fs, err := s.TopTopics(ctx, 3); err != nil || len(fs) != 3 || fs[2].Name != "Zebra" {
+		t.Errorf("TopTopics(3) = %v, %v; want the first three of %q", fs, err, want)
+	}
+	for _, name := range []string{"émile", "ÉMILE", " Émile "} {
+		if tc, err := s.TopicByName(ctx, name); err != nil || tc.Name != "Émile" || tc.Total != 3 {
+			t.Errorf("TopicByName(%q) = %+v, %v; want Émile, 3", name, tc, err)
+		}
+		if canon, err := s.CanonicalTopic(ctx, name); err != nil || canon != "Émile" {
+			t.Errorf("CanonicalTopic(%q) = %q, %v; want Émile", name, canon, err)
+		}
+	}
+	if p := listPage(t, s, db.ListQuery{Topic: "ÁBACO", Limit: 10}); p.Total != 2 {
+		t.Errorf("queue filtered by topic ÁBACO: %d articles, want 2", p.Total)
 	}
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/newsdesk/newsdesk/db"
@@ -13,6 +14,7 @@ func init() {
 	add("Users/EpochsAndRoles", usersEpochsAndRoles)
 	add("Users/RecordLogin", usersRecordLogin)
 	add("Users/AuditKeepsUserID", usersAuditKeepsUserID)
+	add("Users/FoldASCIIOnly", usersFoldASCIIOnly)
 }
 
 // usersCreate creates a user or fails t.
@@ -159,5 +161,45 @@ func usersAuditKeepsUserID(t *testing.T, s db.Database) {
 	h, err := s.History(ctx, r.ID)
 	if err != nil || len(h) != 1 || h[0].UserID != u.ID || h[0].Actor != "alice" {
 		t.Errorf("history %+v, %v", h, err)
+	}
+}
+
+// usersFoldASCIIOnly: usernames are one name when they differ in ASCII
+// case only, as SQLite's NOCASE compares them, whatever the letters of
+// other scripts and the PostgreSQL server's locale: "Émile" and "émile"
+// are two users, each found by its own spelling only.
+func usersFoldASCIIOnly(t *testing.T, s db.Database) {
+	ctx := context.Background()
+	alice := usersCreate(t, s, "alice", db.RoleEditor)
+	upper := usersCreate(t, s, "Émile", db.RoleEditor)
+	lower := usersCreate(t, s, "émile", db.RoleEditor)
+	zoe := usersCreate(t, s, "Zoë", db.RoleEditor)
+	for _, name := range []string{"ÉMILE", "éMILE", "ALICE", "ZOë"} {
+		if _, err := s.CreateUser(ctx, name, "h", db.RoleEditor); !errors.Is(err, db.ErrUserExists) {
+			t.Errorf("CreateUser(%s): %v, want ErrUserExists", name, err)
+		}
+	}
+	for name, want := range map[string]int64{"Émile": upper.ID, "ÉMILE": upper.ID, "émile": lower.ID, "éMiLe": lower.ID,
+		"ALICE": alice.ID, "Alice": alice.ID, "ZOë": zoe.ID} {
+		if u, err := s.UserByName(ctx, name); err != nil || u.ID != want {
+			t.Errorf("UserByName(%s) = %+v, %v; want user %d", name, u, err, want)
+		}
+	}
+	for _, name := range []string{"emile", "EMILE", "zoe", "ZOË", "alicé"} {
+		if u, err := s.UserByName(ctx, name); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("UserByName(%s) = %+v, %v; want ErrNotFound", name, u, err)
+		}
+	}
+	// By bytes with ASCII capitals lower-cased: É (C3 89) before é (C3 A9).
+	us, err := s.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, u := range us {
+		names = append(names, u.Username)
+	}
+	if want := []string{"alice", "Zoë", "Émile", "émile"}; !slices.Equal(names, want) {
+		t.Errorf("Users = %q, want %q", names, want)
 	}
 }

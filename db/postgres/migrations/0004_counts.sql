@@ -197,9 +197,16 @@ CREATE TRIGGER articles_count_update AFTER UPDATE ON articles
     FOR EACH STATEMENT EXECUTE FUNCTION articles_count_update();
 
 -- Only the articles whose state moved are looked up in article_topics.
+-- EXECUTE: see article_topics_count_insert. Most updates (a note, a
+-- quality, an import's new title) move no state: the EXCEPT, linear
+-- whatever its plan, spares them EXECUTE's planning.
 CREATE FUNCTION articles_count_update_topics() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO count_topic AS c (topic_id, status, eff_published, n)
+    IF NOT EXISTS (SELECT id, status, eff_published FROM old_rows
+                   EXCEPT ALL SELECT id, status, eff_published FROM new_rows) THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE $q$INSERT INTO count_topic AS c (topic_id, status, eff_published, n)
         SELECT t.topic_id, v.status, v.eff_published, sum(v.d)
         FROM old_rows o JOIN new_rows n ON n.id = o.id
         CROSS JOIN LATERAL (VALUES (o.status, o.eff_published, -1),
@@ -207,7 +214,7 @@ BEGIN
         JOIN article_topics t ON t.article_id = n.id
         WHERE (o.status, o.eff_published) IS DISTINCT FROM (n.status, n.eff_published)
         GROUP BY 1, 2, 3 HAVING sum(v.d) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT (topic_id, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
+        ON CONFLICT (topic_id, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n$q$;
     RETURN NULL;
 END $$;
 
@@ -220,13 +227,20 @@ CREATE TRIGGER articles_count_update_topics AFTER UPDATE ON articles
 -- A deletion is the same upsert with -count(*): when an article is
 -- deleted its topics go first (articles_count_delete_topics), while the
 -- article is there to say its state.
+--
+-- The queries that join a transition table with a table (here, articles)
+-- run through EXECUTE, planned at each call for the rows at hand: PL/pgSQL
+-- would plan them once per connection, for the size of the first
+-- transition table, and a plan made for an import's 1,000 topic rows
+-- (a hash join over every article) then served each save's two rows
+-- (23 ms instead of 0.1 with 50,000 articles).
 CREATE FUNCTION article_topics_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO count_topic AS c (topic_id, status, eff_published, n)
+    EXECUTE $q$INSERT INTO count_topic AS c (topic_id, status, eff_published, n)
         SELECT t.topic_id, a.status, a.eff_published, count(*)
         FROM inserted t JOIN articles a ON a.id = t.article_id
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (topic_id, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
+        ON CONFLICT (topic_id, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n$q$;
     RETURN NULL;
 END $$;
 
@@ -236,11 +250,11 @@ CREATE TRIGGER article_topics_count_insert AFTER INSERT ON article_topics
 
 CREATE FUNCTION article_topics_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO count_topic AS c (topic_id, status, eff_published, n)
+    EXECUTE $q$INSERT INTO count_topic AS c (topic_id, status, eff_published, n)
         SELECT t.topic_id, a.status, a.eff_published, -count(*)
         FROM deleted t JOIN articles a ON a.id = t.article_id
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (topic_id, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n;
+        ON CONFLICT (topic_id, status, eff_published) DO UPDATE SET n = c.n + EXCLUDED.n$q$;
     RETURN NULL;
 END $$;
 

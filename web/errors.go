@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -55,11 +57,25 @@ func errorView(code int, he *echo.HTTPError) views.ErrorView {
 // away before the answer (nginx's 499: HTTP has none for it).
 const statusClientClosed = 499
 
-// isNetError reports whether err comes from the network between the app
-// and its database: a refused or reset connection, a failed dial.
-func isNetError(err error) bool {
+// isUnavailable reports whether err says the database is out of reach or
+// busy rather than wrong: a failed dial or a connection cut (net.Error,
+// an unexpected EOF), or a PostgreSQL error of SQLSTATE class 08
+// (connection exception), 57P (the server shutting down or starting) or
+// 57014 (a statement cancelled by statement_timeout), as the PostgreSQL
+// documentation's appendix "PostgreSQL Error Codes" lists them. pgx's
+// errors report their code through an SQLState method, so this package
+// needs no driver.
+func isUnavailable(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne)
+	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var st interface{ SQLState() string }
+	if errors.As(err, &st) {
+		code := st.SQLState()
+		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57P") || code == "57014"
+	}
+	return false
 }
 
 // statusOf maps any error to an HTTP status and, when there is one, the
@@ -72,9 +88,10 @@ func statusOf(err error) (int, *echo.HTTPError) {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, nil
-	case isNetError(err):
+	case isUnavailable(err):
 		// The database server cannot be reached (PostgreSQL down or
-		// restarting): a moment's wait may fix it, unlike a fault of ours.
+		// restarting) or cut the statement short: a moment's wait may
+		// fix it, unlike a fault of ours.
 		return http.StatusServiceUnavailable, nil
 	case errors.Is(err, db.ErrNotFound):
 		return http.StatusNotFound, nil

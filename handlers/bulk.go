@@ -528,7 +528,11 @@ func (r *bulkRunner) progress(c echo.Context) error {
 	if j == nil {
 		// With several servers on one database, the job may run on another
 		// (see bulkJobs): say so, and where its result will show.
-		return echo.NewHTTPError(http.StatusNotFound, "This action is not running on this server: it finished a while ago or, where several servers share the database, it runs on another one. Its result appears in the bulk history (/bulk) once it is done.")
+		p, err := pageFor(c, r.sessions, "Action not running here", r.nav)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusNotFound, views.BulkJobElsewhere(p))
 	}
 	done, total, finished, out, err := j.state()
 	if finished {

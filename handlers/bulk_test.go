@@ -273,7 +273,13 @@ func TestBulkJobProgressAndHistory(t *testing.T) {
 	if !strings.HasPrefix(job, "/bulk/jobs/") {
 		t.Fatalf("a large action redirects to %q", job)
 	}
-	webtest.WantStatus(t, b.bob.Get(job), http.StatusNotFound)
+	// Another editor (or another server) does not run it: a 404 that
+	// leads to the bulk history, where its result will be.
+	resp = b.bob.Get(job)
+	webtest.WantStatus(t, resp, http.StatusNotFound)
+	if href, _ := webtest.ByTestID(b.bob.Doc(resp), "bulk-history-link").Attr("href"); href != "/bulk" {
+		t.Errorf("the 404 of a job not running here links to %q, want /bulk", href)
+	}
 	var flashes []string
 	for range 200 {
 		resp := b.alice.Get(job)

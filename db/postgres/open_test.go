@@ -99,6 +99,14 @@ func TestOpenErrorsHideThePassword(t *testing.T) {
 	}
 }
 
+// A bad setting in the URL is named, without the URL's password.
+func TestOpenNamesABadSetting(t *testing.T) {
+	_, err := postgres.Open(context.Background(), "postgres://newsdesk:s3cret-pw@127.0.0.1:1/news?pool_max_conns=abc")
+	if err == nil || !strings.Contains(err.Error(), "cannot parse pool_max_conns") || strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("Open with pool_max_conns=abc: %v; want an error naming pool_max_conns, without the password", err)
+	}
+}
+
 // OpenExisting refuses a database that is not newsdesk's rather than give
 // it newsdesk's tables, and opens one that is.
 func TestOpenExisting(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strings"
 	"time"
 
@@ -119,8 +120,7 @@ func OpenReadOnly(ctx context.Context, url string) (*Store, error) {
 func connect(ctx context.Context, url string, readOnly bool) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		// pgx's parse errors may quote the URL, password included.
-		return nil, errors.New("postgres: the --db URL cannot be parsed (expected postgres://user:password@host:port/database?sslmode=MODE, settings such as pool_max_conns as query parameters)")
+		return nil, fmt.Errorf("postgres: the --db URL cannot be parsed%s (expected postgres://user:password@host:port/database?sslmode=MODE, settings such as pool_max_conns as query parameters)", parseDetail(err, url))
 	}
 	rt := cfg.ConnConfig.RuntimeParams
 	if rt["application_name"] == "" {
@@ -148,6 +148,41 @@ func connect(ctx context.Context, url string, readOnly bool) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %s: %w", dbName(cfg.ConnConfig), err)
 	}
 	return &Store{pool: pool, readOnly: readOnly, now: time.Now}, nil
+}
+
+// parseDetail is what pgx says is wrong with url, without the URL: pgx's
+// ParseConfigError quotes the whole string with the password redacted
+// only "best effort" (its own comment), so just the text after the quote
+// is kept, and dropped if it holds the password anyway. It is "" when
+// there is nothing safe to add.
+func parseDetail(err error, url string) string {
+	var pce *pgconn.ParseConfigError
+	if !errors.As(err, &pce) {
+		return ""
+	}
+	msg := pce.Error()
+	i := strings.LastIndex(msg, "`: ")
+	if i < 0 {
+		return ""
+	}
+	detail := msg[i+3:]
+	if pw := urlPassword(url); pw != "" && strings.Contains(detail, pw) {
+		return ""
+	}
+	return ": " + detail
+}
+
+// urlPassword is the password a postgres:// URL carries, in its user part
+// or as ?password=, or "".
+func urlPassword(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if pw, ok := u.User.Password(); ok {
+		return pw
+	}
+	return u.Query().Get("password")
 }
 
 // dbName names a database for error messages without its password.

@@ -17,11 +17,15 @@ import (
 
 	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/review"
+	"github.com/newsdesk/newsdesk/review/account"
 )
 
 // TestMain lets a test re-run this binary as the real command in a child
 // process, so that the crash test can kill it with SIGKILL.
 func TestMain(m *testing.M) {
+	// Users made in this process, and the servers it starts as children,
+	// hash passwords cheaply: the tests log in hundreds of times.
+	account.UseTestCost()
 	if os.Getenv("NEWSDESK_TEST_CHILD") == "1" {
 		// As main does: SIGINT and SIGTERM end serve gracefully.
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

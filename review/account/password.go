@@ -8,21 +8,51 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"testing"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters: the OWASP Password Storage Cheat Sheet's first
+// argonCost is argon2id's cost: memory in KiB, passes and lanes.
+type argonCost struct {
+	memoryKiB, time uint32
+	threads         uint8
+}
+
+// defaultCost is the OWASP Password Storage Cheat Sheet's first
 // recommended set (19 MiB, 2 passes, 1 lane). Stored hashes carry their
 // parameters, so raising these later keeps old hashes verifiable.
+var defaultCost = argonCost{memoryKiB: 19456, time: 2, threads: 1}
+
+// testCost is the least cost RFC 9106 allows (8 KiB per lane, 1 pass),
+// for UseTestCost.
+var testCost = argonCost{memoryKiB: 8, time: 1, threads: 1}
+
+// hashCost is the cost of new hashes: defaultCost unless UseTestCost.
+var hashCost atomic.Pointer[argonCost]
+
 const (
-	argonMemoryKiB = 19456
-	argonTime      = 2
-	argonThreads   = 1
-	argonSaltLen   = 16
-	argonKeyLen    = 32
+	argonSaltLen = 16
+	argonKeyLen  = 32
 )
+
+// UseTestCost makes HashPassword (and DummyHash) use argon2id's least
+// cost for the rest of the process, for tests that log in many times:
+// under the race detector one hash at the default cost takes about 300
+// ms. Verification is unchanged (it always uses the parameters stored in
+// the hash), and so is what a hash looks like. Django recommends the
+// same for its tests ("Speeding up the tests", a faster password
+// hasher). Call it from TestMain, before any hash is made. It panics
+// outside a test binary (testing.Testing), so a server can never run
+// with it.
+func UseTestCost() {
+	if !testing.Testing() {
+		panic("account: UseTestCost outside a test binary")
+	}
+	hashCost.Store(&testCost)
+}
 
 // Password length bounds, in characters (runes). The upper bound keeps a
 // hash request cheap; argon2 itself would accept any length.
@@ -92,9 +122,13 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
+	c := defaultCost
+	if tc := hashCost.Load(); tc != nil {
+		c = *tc
+	}
+	key := argon2.IDKey([]byte(pw), salt, c.time, c.memoryKiB, c.threads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemoryKiB, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		argon2.Version, c.memoryKiB, c.time, c.threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
 // VerifyPassword reports whether pw matches the stored hash, using the

@@ -117,3 +117,29 @@ func TestDummyHashVerifies(t *testing.T) {
 		t.Error("dummy hash does not use the current parameters, so it would cost a different time")
 	}
 }
+
+// TestUseTestCostChangesNewHashesOnly: a test binary may lower the cost
+// of new hashes; they verify and say their cost, and old ones still verify.
+func TestUseTestCostChangesNewHashesOnly(t *testing.T) {
+	old, err := HashPassword("the-old-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	UseTestCost()
+	t.Cleanup(func() { hashCost.Store(nil) })
+	h, err := HashPassword("a-password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parts := strings.Split(h, "$"); len(parts) != 6 || parts[3] != "m=8,t=1,p=1" {
+		t.Fatalf("hash at the test cost %q", h)
+	}
+	for _, c := range []struct {
+		hash, pw string
+		want     bool
+	}{{h, "a-password-1", true}, {h, "a-password-2", false}, {old, "the-old-password", true}} {
+		if ok, err := VerifyPassword(c.hash, c.pw); err != nil || ok != c.want {
+			t.Errorf("VerifyPassword(%q, %q) = %v, %v; want %v", c.hash, c.pw, ok, err, c.want)
+		}
+	}
+}

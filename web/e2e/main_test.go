@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/newsdesk/newsdesk/review/account"
 )
 
 // Environment variables the browser tests read.
@@ -43,6 +45,7 @@ type suite struct {
 var shared suite
 
 func TestMain(m *testing.M) {
+	account.UseTestCost() // the tests log in hundreds of times
 	os.Exit(runTests(m))
 }
 

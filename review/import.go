@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -341,38 +340,60 @@ type parsed struct {
 	err error
 }
 
-// parseAll parses sources on one worker per core and sends the results as
-// they come; the channel closes when all are done or ctx ends. The channel
-// holds few results, so at most about (2 × workers) files are in memory
-// beyond the batch being filled.
+// parseAll parses sources on one worker per core and sends the results
+// in the order of sources, so that one import gives its articles ids (and
+// import times) in file order whatever each file takes to parse. The
+// channel closes when all are done or ctx ends. At most about
+// (2 × workers) files are in memory beyond the batch being filled: those
+// being parsed and those parsed ahead of a slower one before them.
 func parseAll(ctx context.Context, sources []Source, maxSize int64) <-chan parsed {
 	workers := runtime.GOMAXPROCS(0)
-	jobs := make(chan Source)
-	results := make(chan parsed, workers)
-	var wg sync.WaitGroup
+	type job struct {
+		src Source
+		out chan parsed // buffered: a worker never waits on it
+	}
+	jobs := make(chan job)
+	inOrder := make(chan chan parsed, workers)
 	for range workers {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for src := range jobs {
-				a, err := article.ReadFile(src.Path, maxSize)
-				results <- parsed{src: src, art: a, err: err}
+			for j := range jobs {
+				a, err := article.ReadFile(j.src.Path, maxSize)
+				j.out <- parsed{src: j.src, art: a, err: err}
 			}
 		}()
 	}
 	go func() {
 		defer close(jobs)
+		defer close(inOrder)
 		for _, src := range sources {
+			j := job{src: src, out: make(chan parsed, 1)}
 			select {
-			case jobs <- src:
+			case jobs <- j:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case inOrder <- j.out:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
+	results := make(chan parsed)
 	go func() {
-		wg.Wait()
-		close(results)
+		defer close(results)
+		for out := range inOrder {
+			select {
+			case r := <-out:
+				select {
+				case results <- r:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
 	}()
 	return results
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -359,4 +360,39 @@ func TestImportReportNamesAUnicodeFormRename(t *testing.T) {
 			t.Errorf("renamed lines %q, want one that names the Unicode form", rep.Renamed)
 		}
 	})
+}
+
+// TestImportKeepsFileOrder: articles get their ids, and so their place
+// among the oldest pending, in file name order, though the workers parse
+// big and small files at different speeds.
+func TestImportKeepsFileOrder(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4)) // several workers, even on a small machine
+	f := newFixture(t)
+	files := map[string]string{}
+	body := strings.Repeat("A long paragraph of the report, line after line.\n", 20_000) // 1 MB
+	for i := range 24 {
+		b := "Short.\n"
+		if i%4 == 0 {
+			b = body
+		}
+		files[fmt.Sprintf("a%02d.md", i)] = fmt.Sprintf("---\ntitle: Story %d\nquality: %d\n---\n%s", i, i, b)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(f.dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sources, failures := review.CollectFiles([]string{f.dir}) // in name order
+	if _, err := f.svc.Import(context.Background(), sources, review.ImportOptions{}); err != nil || len(failures) > 0 {
+		t.Fatal(err, failures)
+	}
+	var last int64
+	for i := range 24 {
+		key := fmt.Sprintf("a%02d", i)
+		id := f.record(key).ID
+		if id <= last {
+			t.Errorf("%s has id %d, after id %d of the file before it", key, id, last)
+		}
+		last = id
+	}
 }

@@ -3,11 +3,8 @@ package db
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -109,7 +106,7 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	cur, err := decodeCursor(q.Cursor, sort)
+	cur, err := DecodeCursor(q.Cursor, sort)
 	if err != nil {
 		return Page{}, err
 	}
@@ -153,151 +150,30 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	if q.Status != "" {
 		f.add("a.status = ?", string(q.Status))
 	}
-	w := window{tx: tx, f: f, sort: sort, limit: q.limit()}
-	if cur.dir == dirLast && exact {
-		// The last page holds what the pages before it leave, so that Last
-		// and Next, page after page, end on the same rows ("51–66 of 66").
-		if rows := total - cur.pos; rows > 0 && rows < w.limit {
-			w.limit = rows
-		}
-	}
-	if err := w.read(ctx, cur); err != nil {
+	pager := Pager{Fetch: keysetFetch(tx, f, sort), Sort: sort, Limit: q.limit(),
+		Total: total, Exact: exact, LastLink: q.Counts != CountsNone}
+	if err := pager.Read(ctx, cur, &page); err != nil {
 		return Page{}, err
-	}
-	page.Items, page.Offset = w.items, w.offset
-	if exact {
-		page.Offset = clampOffset(w, total)
-	}
-	if n := len(w.items); n > 0 {
-		if w.hasPrev {
-			page.Prev = encodeCursor(sort, dirBefore, &w.items[0], page.Offset)
-		}
-		if w.hasNext {
-			page.Next = encodeCursor(sort, dirAfter, &w.items[n-1], page.Offset+n)
-			if exact && q.Counts != CountsNone {
-				page.Last = encodeCursor(sort, dirLast, nil, lastPageStart(total, q.limit()))
-			}
-		}
 	}
 	return page, nil
 }
 
-// lastPageStart is the position of the last page's first row when pages
-// of limit rows start at row 0: 50 for 66 rows of 50 a page.
-func lastPageStart(total, limit int) int {
-	if total <= 0 {
-		return 0
-	}
-	return (total - 1) / limit * limit
-}
-
-// clampOffset makes a page's position agree with what is known for sure:
-// nothing before the first page, nothing after the last, total rows in all.
-func clampOffset(w window, total int) int {
-	off, n := w.offset, len(w.items)
-	if !w.hasNext || off+n > total {
-		off = total - n
-	}
-	if w.hasPrev {
-		off = max(off, 1)
-	}
-	return max(off, 0)
-}
-
-// window reads one page of rows in one of the ways a cursor asks.
-type window struct {
-	tx    readTx
-	f     where // every filter, status included
-	sort  Sort
-	limit int
-
-	items            []Summary // in sort order
-	offset           int       // position of items[0], as the cursor says
-	hasPrev, hasNext bool
-}
-
-// read fills w for cur: the first page (no cursor), the rows after or
-// before a row, or the last page. The rows before a row, and the last
-// page, are the first rows of the reverse order, reversed. When the rows
-// before a row no longer fill a page (rows were removed since the cursor
-// was made), that page is the first one, read as such so it is full; when
-// nothing is left after a row, the last page is shown instead.
-func (w *window) read(ctx context.Context, cur cursor) error {
-	switch cur.dir {
-	case dirAfter:
-		if err := w.forward(ctx, &cur); err != nil || len(w.items) > 0 {
-			return err
+// keysetFetch is the SQLite store's PageFetch over the filter f (status
+// included).
+func keysetFetch(tx readTx, f where, sort Sort) PageFetch {
+	return func(ctx context.Context, from *Cursor, reverse bool, limit int) ([]Summary, error) {
+		page := f // f stays as it is for the next call
+		if from != nil {
+			op := " < "
+			if reverse {
+				op = " > "
+			}
+			page.conds = slices.Clip(page.conds)
+			page.args = slices.Clip(page.args)
+			page.add("("+sortColumn[sort]+", a.id)"+op+"(?, ?)", from.Value, from.ID)
 		}
-		if err := w.backward(ctx, nil); err != nil {
-			return err
-		}
-		w.offset = max(cur.pos-len(w.items), 0)
-		return nil
-	case dirBefore:
-		if err := w.backward(ctx, &cur); err != nil || w.hasPrev {
-			return err
-		}
-		if len(w.items) == w.limit { // exactly the first page
-			w.offset = 0
-			return nil
-		}
-		return w.forward(ctx, nil)
-	case dirLast:
-		if err := w.backward(ctx, nil); err != nil {
-			return err
-		}
-		w.offset = max(cur.pos, 1)
-		if !w.hasPrev {
-			w.offset = 0
-		}
-		return nil
+		return orderedSummaries(ctx, tx, page, sort, reverse, limit)
 	}
-	return w.forward(ctx, nil)
-}
-
-// forward reads the page after cur's row, or the first page when cur is
-// nil.
-func (w *window) forward(ctx context.Context, cur *cursor) error {
-	f := w.f
-	w.offset, w.hasPrev = 0, false
-	if cur != nil {
-		f.conds = slices.Clip(f.conds)
-		f.args = slices.Clip(f.args)
-		f.add("("+sortColumn[w.sort]+", a.id) < (?, ?)", cur.value, cur.id)
-		w.offset, w.hasPrev = cur.pos, true
-	}
-	items, err := summaries(ctx, w.tx, f, w.sort, w.limit+1)
-	if err != nil {
-		return err
-	}
-	w.hasNext = len(items) > w.limit
-	w.items = items[:min(len(items), w.limit)]
-	return nil
-}
-
-// backward reads the page before cur's row, or the last page when cur is
-// nil: the first rows of the reverse order, reversed.
-func (w *window) backward(ctx context.Context, cur *cursor) error {
-	f := w.f
-	w.hasNext = false
-	if cur != nil {
-		f.conds = slices.Clip(f.conds)
-		f.args = slices.Clip(f.args)
-		f.add("("+sortColumn[w.sort]+", a.id) > (?, ?)", cur.value, cur.id)
-		w.hasNext = true
-	}
-	items, err := orderedSummaries(ctx, w.tx, f, w.sort, true, w.limit+1)
-	if err != nil {
-		return err
-	}
-	w.hasPrev = len(items) > w.limit
-	items = items[:min(len(items), w.limit)]
-	slices.Reverse(items)
-	w.items = items
-	if cur != nil {
-		w.offset = max(cur.pos-len(items), 0)
-	}
-	return nil
 }
 
 func (q ListQuery) limit() int {
@@ -419,13 +295,9 @@ func (q ListQuery) where(withStatus bool) (where, error) {
 	return f, nil
 }
 
-// summaries runs the page query. Effective topics come from the row's own
-// JSON (edit_topics, else topics), so a page needs no second query.
-func summaries(ctx context.Context, tx readTx, f where, sort Sort, limit int) ([]Summary, error) {
-	return orderedSummaries(ctx, tx, f, sort, false, limit)
-}
-
-// orderedSummaries is summaries in sort order, or its reverse.
+// orderedSummaries runs the page query, in sort order or its reverse.
+// Effective topics come from the row's own JSON (edit_topics, else
+// topics), so a page needs no second query.
 func orderedSummaries(ctx context.Context, tx readTx, f where, sort Sort, reverse bool, limit int) ([]Summary, error) {
 	query, args := orderedPageQuery(f, sort, reverse, limit)
 	rows, err := tx.QueryContext(ctx, query, args...)
@@ -473,97 +345,4 @@ func orderedPageQuery(f where, sort Sort, reverse bool, limit int) (string, []an
 		a.eff_quality, a.heat, coalesce(a.edit_topics, a.topics), a.status, a.eff_published, a.version
 		FROM articles a` + f.sql() + ` ORDER BY ` + sortColumn[sort] + dir + `, a.id` + dir + ` LIMIT ?`,
 		append(slices.Clip(f.args), limit)
-}
-
-// Cursor directions: the rows after a row, the rows before a row, the
-// last page.
-const (
-	dirAfter  = 'a'
-	dirBefore = 'b'
-	dirLast   = 'l'
-)
-
-// maxCursorPos bounds the position a cursor may carry: far more rows than
-// a store holds, small enough that no sum overflows.
-const maxCursorPos = 1 << 40
-
-// cursor is a decoded page cursor. dir 0 is the first page.
-type cursor struct {
-	sort  Sort
-	dir   byte
-	value int64 // sort value of the row (dirAfter, dirBefore)
-	id    int64 // id of the row (dirAfter, dirBefore)
-	pos   int   // dirAfter: position of the page's first row; dirBefore: of the row; dirLast: an estimate of the page's
-}
-
-// encodeCursor writes a cursor as base64url of "sort|dir|value|id|pos":
-// the sort value and id of row (nil for dirLast: 0 and 0), and pos (see
-// cursor). It is ours: decodeCursor checks every part, and the value and
-// id only ever become arguments of a keyset condition.
-func encodeCursor(sort Sort, dir byte, row *Summary, pos int) string {
-	var v, id int64
-	if row != nil {
-		v, id = sortValue(sort, *row), row.ID
-	}
-	raw := string(sort) + "|" + string(rune(dir)) + "|" + strconv.FormatInt(v, 10) + "|" +
-		strconv.FormatInt(id, 10) + "|" + strconv.Itoa(pos)
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
-}
-
-// sortValue is a row's value in the column sort orders by.
-func sortValue(sort Sort, s Summary) int64 {
-	switch sort {
-	case SortHeat:
-		return int64(s.Heat)
-	case SortQuality:
-		if !s.HasQuality {
-			return -1
-		}
-		return int64(s.Quality)
-	}
-	return toUnix(s.PublishedAt)
-}
-
-// decodeCursor reads a cursor made by encodeCursor for sort; "" is the
-// first page. Anything else is an error wrapping ErrBadCursor.
-func decodeCursor(c string, sort Sort) (cursor, error) {
-	bad := func(why string) error { return fmt.Errorf("db: %w: %s", ErrBadCursor, why) }
-	if c == "" {
-		return cursor{sort: sort}, nil
-	}
-	if len(c) > 128 {
-		return cursor{}, bad("too long")
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return cursor{}, bad("not base64url")
-	}
-	parts := strings.Split(string(raw), "|")
-	if len(parts) != 5 || len(parts[1]) != 1 {
-		return cursor{}, bad("malformed")
-	}
-	if Sort(parts[0]) != sort {
-		return cursor{}, bad("made for another sort")
-	}
-	cur := cursor{sort: sort, dir: parts[1][0]}
-	var err1, err2, err3 error
-	cur.value, err1 = strconv.ParseInt(parts[2], 10, 64)
-	cur.id, err2 = strconv.ParseInt(parts[3], 10, 64)
-	cur.pos, err3 = strconv.Atoi(parts[4])
-	if errors.Join(err1, err2, err3) != nil || cur.pos < 0 || cur.pos > maxCursorPos {
-		return cursor{}, bad("malformed")
-	}
-	switch cur.dir {
-	case dirAfter, dirBefore:
-		if cur.id <= 0 {
-			return cursor{}, bad("malformed")
-		}
-	case dirLast:
-		if cur.id != 0 || cur.value != 0 {
-			return cursor{}, bad("malformed")
-		}
-	default:
-		return cursor{}, bad("unknown direction")
-	}
-	return cur, nil
 }

@@ -35,53 +35,6 @@ func (q ListQuery) CountersCover() bool {
 // status and published.
 func (q ListQuery) TextOnly() bool { return q.textOnly() }
 
-// Cursor directions, as Cursor.Dir holds them: the rows after a row, the
-// rows before a row, the last page; 0 is the first page.
-const (
-	CursorAfter  byte = dirAfter
-	CursorBefore byte = dirBefore
-	CursorLast   byte = dirLast
-)
-
-// Cursor is a decoded page cursor (see List).
-type Cursor struct {
-	Dir   byte  // 0 (first page), CursorAfter, CursorBefore or CursorLast
-	Value int64 // sort value of the row (CursorAfter, CursorBefore)
-	ID    int64 // id of the row (CursorAfter, CursorBefore)
-	// Pos: CursorAfter, the position of the page's first row; CursorBefore,
-	// of the row; CursorLast, an estimate of the page's. At most 1<<40.
-	Pos int
-}
-
-// DecodeCursor reads a cursor List made for sort; "" is the first page.
-// Anything else is an error wrapping ErrBadCursor.
-func DecodeCursor(c string, sort Sort) (Cursor, error) {
-	cur, err := decodeCursor(c, sort)
-	return Cursor{Dir: cur.dir, Value: cur.value, ID: cur.id, Pos: cur.pos}, err
-}
-
-// EncodeCursor makes the cursor of direction dir at row (nil for
-// CursorLast) and position pos, for sort: at most 128 bytes of base64url.
-func EncodeCursor(sort Sort, dir byte, row *Summary, pos int) string {
-	return encodeCursor(sort, dir, row, pos)
-}
-
-// SortValue is a row's value in the column sort orders by (published_at in
-// unix seconds, heat, or eff_quality with -1 for none): what a cursor
-// holds.
-func SortValue(sort Sort, s Summary) int64 { return sortValue(sort, s) }
-
-// LastPageStart is the position of the last page's first row when pages
-// of limit rows start at row 0: 50 for 66 rows of 50 a page.
-func LastPageStart(total, limit int) int { return lastPageStart(total, limit) }
-
-// ClampOffset makes the position offset of a page of n rows agree with
-// what is known for sure when total rows match exactly: nothing before
-// the first page, nothing after the last.
-func ClampOffset(offset, n int, hasPrev, hasNext bool, total int) int {
-	return clampOffset(window{items: make([]Summary, n), offset: offset, hasPrev: hasPrev, hasNext: hasNext}, total)
-}
-
 // SummaryTopics decodes a topics column (a JSON array) as Summary.Topics
 // holds it: nil for none.
 func SummaryTopics(s string) ([]string, error) { return decodeTopics(s) }

@@ -73,32 +73,10 @@ func listPage(ctx context.Context, tx pgx.Tx, q db.ListQuery, sort db.Sort, cur 
 		return db.Page{}, err
 	}
 	f := pageWhere(q, c, forms)
-	limit := q.PageLimit()
-	w := window{tx: tx, f: f, sort: sort, limit: limit}
-	if cur.Dir == db.CursorLast && exact {
-		// The last page holds what the pages before it leave, so that Last
-		// and Next, page after page, end on the same rows ("51–66 of 66").
-		if rows := total - cur.Pos; rows > 0 && rows < w.limit {
-			w.limit = rows
-		}
-	}
-	if err := w.read(ctx, cur); err != nil {
+	pager := db.Pager{Fetch: keysetFetch(tx, f, sort), Sort: sort, Limit: q.PageLimit(),
+		Total: total, Exact: exact, LastLink: q.Counts != db.CountsNone}
+	if err := pager.Read(ctx, cur, &page); err != nil {
 		return db.Page{}, err
-	}
-	page.Items, page.Offset = w.items, w.offset
-	if exact {
-		page.Offset = db.ClampOffset(w.offset, len(w.items), w.hasPrev, w.hasNext, total)
-	}
-	if n := len(w.items); n > 0 {
-		if w.hasPrev {
-			page.Prev = db.EncodeCursor(sort, db.CursorBefore, &w.items[0], page.Offset)
-		}
-		if w.hasNext {
-			page.Next = db.EncodeCursor(sort, db.CursorAfter, &w.items[n-1], page.Offset+n)
-			if exact && q.Counts != db.CountsNone {
-				page.Last = db.EncodeCursor(sort, db.CursorLast, nil, db.LastPageStart(total, limit))
-			}
-		}
 	}
 	return page, nil
 }
@@ -114,99 +92,21 @@ func pageWhere(q db.ListQuery, c db.StatusCounts, forms filterForms) *where {
 	return buildWhere(q, true, forms)
 }
 
-// window reads one page of rows in one of the ways a cursor asks; it is
-// the SQLite store's window (db/list.go), on pgx.
-type window struct {
-	tx    pgx.Tx
-	f     *where // every filter, status included
-	sort  db.Sort
-	limit int
-
-	items            []db.Summary // in sort order
-	offset           int          // position of items[0], as the cursor says
-	hasPrev, hasNext bool
-}
-
-// read fills w for cur: the first page (no cursor), the rows after or
-// before a row, or the last page. The rows before a row, and the last
-// page, are the first rows of the reverse order, reversed. When the rows
-// before a row no longer fill a page (rows were removed since the cursor
-// was made), that page is the first one, read as such so it is full; when
-// nothing is left after a row, the last page is shown instead.
-func (w *window) read(ctx context.Context, cur db.Cursor) error {
-	switch cur.Dir {
-	case db.CursorAfter:
-		if err := w.forward(ctx, &cur); err != nil || len(w.items) > 0 {
-			return err
+// keysetFetch is the PostgreSQL store's db.PageFetch over the filter f
+// (status included).
+func keysetFetch(tx pgx.Tx, f *where, sort db.Sort) db.PageFetch {
+	return func(ctx context.Context, from *db.Cursor, reverse bool, limit int) ([]db.Summary, error) {
+		page := f
+		if from != nil {
+			op := " < "
+			if reverse {
+				op = " > "
+			}
+			page = f.clone()
+			page.add("("+sortColumn[sort]+", a.id)"+op+"(?, ?)", from.Value, from.ID)
 		}
-		if err := w.backward(ctx, nil); err != nil {
-			return err
-		}
-		w.offset = max(cur.Pos-len(w.items), 0)
-		return nil
-	case db.CursorBefore:
-		if err := w.backward(ctx, &cur); err != nil || w.hasPrev {
-			return err
-		}
-		if len(w.items) == w.limit { // exactly the first page
-			w.offset = 0
-			return nil
-		}
-		return w.forward(ctx, nil)
-	case db.CursorLast:
-		if err := w.backward(ctx, nil); err != nil {
-			return err
-		}
-		w.offset = max(cur.Pos, 1)
-		if !w.hasPrev {
-			w.offset = 0
-		}
-		return nil
+		return summaries(ctx, tx, page, sort, reverse, limit)
 	}
-	return w.forward(ctx, nil)
-}
-
-// forward reads the page after cur's row, or the first page when cur is
-// nil.
-func (w *window) forward(ctx context.Context, cur *db.Cursor) error {
-	f := w.f
-	w.offset, w.hasPrev = 0, false
-	if cur != nil {
-		f = f.clone()
-		f.add("("+sortColumn[w.sort]+", a.id) < (?, ?)", cur.Value, cur.ID)
-		w.offset, w.hasPrev = cur.Pos, true
-	}
-	items, err := summaries(ctx, w.tx, f, w.sort, false, w.limit+1)
-	if err != nil {
-		return err
-	}
-	w.hasNext = len(items) > w.limit
-	w.items = items[:min(len(items), w.limit)]
-	return nil
-}
-
-// backward reads the page before cur's row, or the last page when cur is
-// nil: the first rows of the reverse order, reversed.
-func (w *window) backward(ctx context.Context, cur *db.Cursor) error {
-	f := w.f
-	w.hasNext = false
-	if cur != nil {
-		f = f.clone()
-		f.add("("+sortColumn[w.sort]+", a.id) > (?, ?)", cur.Value, cur.ID)
-		w.hasNext = true
-	}
-	items, err := summaries(ctx, w.tx, f, w.sort, true, w.limit+1)
-	if err != nil {
-		return err
-	}
-	w.hasPrev = len(items) > w.limit
-	items = items[:min(len(items), w.limit)]
-	slices.Reverse(items)
-	w.items = items
-	if cur != nil {
-		w.offset = max(cur.Pos-len(items), 0)
-	}
-	return nil
 }
 
 // where is a conjunction of SQL conditions and their arguments. A

@@ -70,7 +70,7 @@ func benchQueries(tb testing.TB, s *Store) []struct {
 	}
 	row.PublishedAt = time.Unix(publishedAt, 0)
 	deep := db.EncodeCursor(db.SortNewest, db.CursorAfter, &row, pending/2)
-	last := db.EncodeCursor(db.SortNewest, db.CursorLast, nil, db.LastPageStart(pending, db.DefaultLimit))
+	last := db.EncodeCursor(db.SortNewest, db.CursorLast, nil, (pending-1)/db.DefaultLimit*db.DefaultLimit) // the last page's first row
 	capped := db.CountsCapped
 	unpublished := false
 	return []struct {

@@ -38,7 +38,23 @@ var (
 	// article whose bytes no longer match their content hash, a row that
 	// cannot be decoded, or SQLite finding the database file malformed.
 	ErrCorrupt = errors.New("stored data is damaged")
+	// ErrForeignDatabase is wrapped when Open is given a database that
+	// holds tables but no newsdesk schema: another program's, which
+	// newsdesk's tables must not be mixed into.
+	ErrForeignDatabase = errors.New("not a newsdesk database")
 )
+
+// ForeignTables is the error for a database without a newsdesk schema
+// that holds tables (the first few of names, sorted): it wraps
+// ErrForeignDatabase. Both stores refuse such a database in Open.
+func ForeignTables(names []string) error {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return fmt.Errorf("%w: it holds tables (%s) and no newsdesk schema; give newsdesk a database of its own",
+		ErrForeignDatabase, strings.Join(quoted, ", "))
+}
 
 // readerConns bounds the read pool: enough for a few concurrent page
 // renders and an export, small enough to keep memory per connection low.
@@ -421,9 +437,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	// an upgrade at once with SQLITE_BUSY, without waiting, when another
 	// process opening the same new file holds it.
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := refuseForeign(ctx, tx); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`)
 		return err
 	})
+	if errors.Is(err, ErrForeignDatabase) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("schema_version: %w", err)
 	}
@@ -433,6 +455,22 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// refuseForeign returns ForeignTables when the database has no
+// schema_version table but holds other tables (SQLite's own sqlite_*
+// tables aside): newsdesk's tables would be created beside another
+// program's.
+func refuseForeign(ctx context.Context, tx *sql.Tx) error {
+	names, err := queryStrings(ctx, tx, `SELECT name FROM sqlite_schema WHERE type = 'table'
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("read the schema: %w", err)
+	}
+	if len(names) == 0 || slices.Contains(names, "schema_version") {
+		return nil
+	}
+	return ForeignTables(names[:min(len(names), 3)])
 }
 
 // apply runs one migration unless the database already has it. The check

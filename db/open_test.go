@@ -395,3 +395,44 @@ func TestReadOnlyOpenBesideAWriter(t *testing.T) {
 		t.Errorf("backup beside a writer: %v", err)
 	}
 }
+
+// Another program's database is refused, and left as it was: newsdesk's
+// tables would otherwise be made beside its own. A database with no
+// tables at all (an empty file) is newsdesk's to make.
+func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shop.db")
+	other, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(`CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE orders (id INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, path)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open took another program's database")
+	}
+	if !errors.Is(err, ErrForeignDatabase) || !strings.Contains(err.Error(), `"customers", "orders"`) {
+		t.Errorf("error %q, want ErrForeignDatabase naming its tables", err)
+	}
+	tables, err := queryStrings(ctx, other, `SELECT name FROM sqlite_schema ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(tables, " ") != "customers orders" {
+		t.Errorf("the database now holds %q", tables)
+	}
+	other.Close()
+
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, empty)
+	if err != nil {
+		t.Fatalf("an empty file: %v", err)
+	}
+	s.Close()
+}

@@ -127,23 +127,37 @@ func TestOpenExisting(t *testing.T) {
 	s.Close()
 }
 
-// A first migration that fails (the database has an articles table of its
-// own) leaves no trace: the database is still not a newsdesk one.
-func TestFailedFirstMigrationLeavesNothing(t *testing.T) {
-	ctx := context.Background()
+// A database whose schema holds another program's tables (one named
+// like ours among them) is refused, and left as it was: it is still not a
+// newsdesk database afterwards.
+func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
 	url := pgtest.Empty(t)
-	other, err := pgx.Connect(ctx, url)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.Exec(ctx, `CREATE TABLE articles (invoice text)`); err != nil {
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE customers (id bigint PRIMARY KEY); CREATE TABLE articles (invoice text)`); err != nil {
 		t.Fatal(err)
 	}
-	other.Close(ctx)
-	if _, err := postgres.Open(ctx, url); err == nil {
-		t.Fatal("Open over a foreign articles table succeeded")
+	s, err := postgres.Open(ctx, url)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open took another program's database")
+	}
+	if !errors.Is(err, db.ErrForeignDatabase) || !strings.Contains(err.Error(), `"articles", "customers"`) {
+		t.Errorf("error %q, want db.ErrForeignDatabase naming its tables", err)
+	}
+	var tables string
+	if err := conn.QueryRow(ctx, `SELECT string_agg(tablename::text, ' ' ORDER BY tablename) FROM pg_tables
+		WHERE schemaname = current_schema()`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != "articles customers" {
+		t.Errorf("the database now holds %q", tables)
 	}
 	if _, err := postgres.OpenExisting(ctx, url); err == nil || !strings.Contains(err.Error(), "not a newsdesk database") {
-		t.Errorf("OpenExisting after the failed migration: %v; want not a newsdesk database", err)
+		t.Errorf("OpenExisting after the refusal: %v; want not a newsdesk database", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	neturl "net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -266,6 +267,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			conn.Conn().Close(unlock) // closing the session releases it
 		}
 	}()
+	if err := refuseForeign(ctx, conn.Conn()); err != nil {
+		return err
+	}
 	current, err := version(ctx, conn.Conn())
 	if err != nil {
 		return err
@@ -279,6 +283,23 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// refuseForeign returns db.ForeignTables when the schema newsdesk would
+// use (current_schema(), the first of search_path) has no schema_version
+// table but holds other tables: newsdesk's tables would be created beside
+// another program's.
+func refuseForeign(ctx context.Context, conn *pgx.Conn) error {
+	rows, _ := conn.Query(ctx, `SELECT tablename::text FROM pg_tables
+		WHERE schemaname = current_schema() ORDER BY tablename`)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("read the schema: %w", err)
+	}
+	if len(names) == 0 || slices.Contains(names, "schema_version") {
+		return nil
+	}
+	return db.ForeignTables(names[:min(len(names), 3)])
 }
 
 // version is the database's schema version; 0 without a schema_version

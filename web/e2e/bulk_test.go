@@ -54,6 +54,7 @@ func allAre(m map[string]article.Status, st article.Status) bool {
 // between the count and the confirmation (it stays pending), and undoes
 // that from the history of bulk actions.
 func TestBulk(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	ed.loginAs(editorName, editorPassword)
@@ -152,6 +153,7 @@ func TestBulk(t *testing.T) {
 // TestBulkWithoutJavaScript: ticking rows and the bulk form work with
 // scripts off.
 func TestBulkWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor", withoutJavaScript)
 	ed.loginAs(editorName, editorPassword)
@@ -185,6 +187,7 @@ func TestBulkWithoutJavaScript(t *testing.T) {
 // posted; approving the selection leaves that article rejected and says
 // so, since the page showed an older version of it.
 func TestBulkSelectedLeavesLaterChanges(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	ed.loginAs(editorName, editorPassword)
@@ -228,6 +231,7 @@ func TestBulkSelectedLeavesLaterChanges(t *testing.T) {
 // quality with no quality) says why, and its way back returns to the
 // queue with the filters the editor had.
 func TestBulkFormErrorKeepsTheQueue(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	ed.loginAs(editorName, editorPassword)

@@ -15,6 +15,7 @@ import (
 // resolution comes back with the new state, and the result is what the
 // editor chose.
 func TestConflictFieldByField(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor", withoutJavaScript)
 	rita := newTab(t, a, "rita")
@@ -86,6 +87,7 @@ func TestConflictFieldByField(t *testing.T) {
 // TestConflictKeepMineChoice: both editors change the quality and the
 // editor keeps their own; Rita's other change stays.
 func TestConflictKeepMineChoice(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	rita := newTab(t, a, "rita")

@@ -16,6 +16,7 @@ import (
 // first one's values where they changed something, and the second one's
 // elsewhere.
 func TestConflict(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	mine := newTab(t, a, "editor")
 	theirs := newTab(t, a, "rita")

@@ -128,6 +128,7 @@ func (tb *tab) dashboardNumber(sel string) int {
 // the dark and light themes: its charts' bars and labels stand out from
 // their cards.
 func TestDashboard(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	ed.loginAs(editorName, editorPassword)

@@ -133,6 +133,7 @@ func (tb *tab) pressAndLoad(what, key string, wantStatus int) {
 // and with the slider's arrow keys, Remove and Published with Space, the
 // status with arrow keys, Save with Enter) are done with keys only.
 func TestKeyboardOnly(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "keyboard")
 

@@ -108,6 +108,7 @@ func (tb *tab) checkHelp(page string, want, absent []string) {
 // fires while typing there or with Ctrl, Alt or Meta held; Esc leaves the
 // field; Enter and o open the current article; ? lists the queue's keys.
 func TestKeysQueue(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 	tb.loginAs(editorName, editorPassword)
@@ -211,6 +212,7 @@ func TestKeysQueue(t *testing.T) {
 // again; an article decided since has left the queue, and the row now in
 // its place is current.
 func TestKeysQueueKeepsPosition(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 	tb.loginAs(editorName, editorPassword)
@@ -247,6 +249,7 @@ func TestKeysQueueKeepsPosition(t *testing.T) {
 // TestKeysReview: p, [ and ], digits then Enter, t, Esc and g q on the
 // review page, none of them while typing in a field or with a modifier.
 func TestKeysReview(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 	tb.loginAs(editorName, editorPassword)
@@ -360,6 +363,7 @@ func TestKeysReview(t *testing.T) {
 // that carry their data-key; a and r decide and open the next article,
 // whose title is then on screen.
 func TestKeysDecide(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 	tb.loginAs(editorName, editorPassword)
@@ -452,6 +456,7 @@ func TestKeysDecide(t *testing.T) {
 // decide one and open the next. It prints the keys and the time per
 // article; it asserts only the decisions stored.
 func TestKeysTriage25(t *testing.T) {
+	t.Parallel()
 	const n = 25
 	a := startApp(t)
 	tb := newTab(t, a, "editor")

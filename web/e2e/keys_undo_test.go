@@ -10,6 +10,7 @@ import (
 // only on the review page: after a bulk action the queue shows the flash
 // "Approved 1 article." with its Undo, and `u` undoes the whole action.
 func TestUndoKeyEverywhere(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 	tb.loginAs(editorName, editorPassword)

@@ -11,6 +11,7 @@ import (
 // the Save buttons as it opens, also under the flash that "Save and next"
 // leaves, and they stay in reach while the editor reads down the article.
 func TestSaveInReachOnALaptop(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "laptop")
 	tb.do("set a laptop viewport", chromedp.EmulateViewport(1366, 768))

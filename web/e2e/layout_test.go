@@ -77,6 +77,7 @@ func (tb *tab) checkColours(page string, dark bool, sels ...string) {
 // queue and the review page are dark, their text readable (the checks
 // here and axe's colour contrast rule); set to light, they are light.
 func TestLayoutDarkMode(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 	for _, scheme := range []string{"dark", "light"} {
@@ -104,6 +105,7 @@ func TestLayoutDarkMode(t *testing.T) {
 // TestLayoutNarrow: at 390 px wide (a phone) no page scrolls sideways, the
 // header fits, and the queue's rows are cards.
 func TestLayoutNarrow(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "phone")
 	tb.do("390 px wide", chromedp.EmulateViewport(390, 844))
@@ -141,6 +143,7 @@ func TestLayoutNarrow(t *testing.T) {
 // TestLayoutFavicon: GET /favicon.ico answers an icon, cached and public,
 // and the icons the layout links are served.
 func TestLayoutFavicon(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "visitor")
 	tb.open("/login")
@@ -183,6 +186,7 @@ func TestLayoutFavicon(t *testing.T) {
 // created, capitals and accents included, whatever case it is logged in
 // with.
 func TestLayoutUsernameAsTyped(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	const name, password = "MaryAnn.Zoë", "maryann-password-e2e"
 	if _, err := a.Store.CreateUser(context.Background(), name, webtest.PasswordHash(t, password), db.RoleEditor); err != nil {

@@ -9,6 +9,7 @@ import (
 // one opens the queue; after logging out, the back button shows no
 // private page.
 func TestLoginLogout(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 

@@ -81,6 +81,7 @@ func (tb *tab) fetchesOf(path string) int {
 // arrives, the count is corrected, the save is stored, and Undo works.
 // Back shows the article before; forward the one after.
 func TestPrefetchApprove(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 	tb.loginAs(editorName, editorPassword)
@@ -184,6 +185,7 @@ func TestPrefetchApprove(t *testing.T) {
 // rita, and the page shown stays usable; its Open it posts the editor's
 // values as the form would, which shows the conflict page.
 func TestPrefetchConflict(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	ed.loginAs(editorName, editorPassword)
@@ -248,6 +250,7 @@ func TestPrefetchConflict(t *testing.T) {
 // prefetch happens while the editor reads: its wait is left out of the
 // figures and printed apart. It asserts the decisions stored.
 func TestPrefetchTriage25(t *testing.T) {
+	t.Parallel()
 	const n = 25
 	// armKey notes the time of the next keydown (epoch ms) in the tab's
 	// sessionStorage.
@@ -339,6 +342,7 @@ func (tb *tab) decideFirstAtOnce(key string) []string {
 // an edit not saved asks first, as on a page loaded (review.js's guard
 // must not take instant.js's submit for a page left).
 func TestPrefetchUnsavedGuard(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "guard")
 	tb.loginAs(editorName, editorPassword)
@@ -380,6 +384,7 @@ func TestPrefetchUnsavedGuard(t *testing.T) {
 // submitter (before Chrome 112, Firefox 111, Safari 16.4) still sends
 // Approve as Approve.
 func TestPrefetchOlderBrowser(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "old-formdata")
 	tb.loginAs(editorName, editorPassword)
@@ -402,6 +407,7 @@ func TestPrefetchOlderBrowser(t *testing.T) {
 // and the editor is taken to the article after it, told why: two editors
 // never silently review one article.
 func TestPrefetchPresence(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	ed.loginAs(editorName, editorPassword)

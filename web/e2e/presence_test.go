@@ -30,6 +30,7 @@ func (tb *tab) pollText(sel, want string) {
 // learns it from its heartbeat; the queue marks the article; when the
 // other editor moves on, the line goes.
 func TestPresence(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	rita := newTab(t, a, "rita")
@@ -71,6 +72,7 @@ func TestPresence(t *testing.T) {
 // first article of the queue while Rita has the second open: the page
 // that follows is the third.
 func TestApproveAndNextSkipsWhatOthersHaveOpen(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	rita := newTab(t, a, "rita")

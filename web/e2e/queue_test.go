@@ -10,6 +10,7 @@ import (
 // TestQueueSearchAndFilter: the queue's full-text search and its filters
 // narrow the list, keep what was asked for in the form, and reset.
 func TestQueueSearchAndFilter(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 	tb.loginAs(editorName, editorPassword)

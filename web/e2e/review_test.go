@@ -32,6 +32,7 @@ var editedTopics = []string{"AI Ethics", "AI in Healthcare", addedTopic}
 // approve and save; the saved values are shown, and still after a reload;
 // the export download holds the file with only those lines changed.
 func TestReviewSaveReloadExport(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "editor")
 	tb.loginAs(editorName, editorPassword)
@@ -105,6 +106,7 @@ func TestReviewSaveReloadExport(t *testing.T) {
 // TestReviewWithoutJavaScript: the same save flow in a browser with
 // JavaScript disabled: the plain form does it all.
 func TestReviewWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "nojs", withoutJavaScript)
 	tb.loginAs(editorName, editorPassword)

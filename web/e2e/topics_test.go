@@ -29,6 +29,7 @@ const (
 // own list style with every other byte as imported, and Undo from the
 // flash brings back the files as they were.
 func TestTopicsRenameMergeExport(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ctx := context.Background()
 	before := exportAll(t, a)

@@ -23,6 +23,7 @@ import (
 // article of the queue, with a flash naming what was done and the place
 // in the queue.
 func TestTriageApproveAndRejectAndNext(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "triage")
 	tb.loginAs(editorName, editorPassword)
@@ -76,6 +77,7 @@ func TestTriageApproveAndRejectAndNext(t *testing.T) {
 // is on screen after a save that left a flash and five topics, also when
 // scrolled to the end; the focus starts on the article, not in a field.
 func TestTriageDecisionBarInView(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	for _, size := range [][2]int64{{1280, 720}, {1366, 768}} {
 		name := fmt.Sprintf("%dx%d", size[0], size[1])
@@ -140,6 +142,7 @@ func checkFocusOnArticle(tb *tab) {
 // the field without submitting; the add-topic field takes several topics,
 // Enter starts the next, and a topic not in use is marked new.
 func TestTriageFields(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "fields")
 	tb.loginAs(editorName, editorPassword)
@@ -200,6 +203,7 @@ func containsFold(list []string, s string) bool {
 // editor stays when they say no); saving does not ask, nor does leaving a
 // page without edits.
 func TestTriageUnsavedChanges(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	tb := newTab(t, a, "unsaved")
 	tb.loginAs(editorName, editorPassword)
@@ -251,6 +255,7 @@ func TestTriageUnsavedChanges(t *testing.T) {
 // TestTriageBrokenImages: a lead image and a body image that do not load
 // leave no box behind.
 func TestTriageBrokenImages(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	missing := a.URL + "/static/no-such-image.png"
 	file := fmt.Sprintf("---\ntitle: Broken pictures\nimages:\n  - url: %q\n---\nText.\n\n![body picture](%s)\n", missing, missing)

@@ -13,6 +13,7 @@ import (
 // in another browser changes the article after the editor's save, the
 // editor's Undo says Rita changed it and changes nothing.
 func TestUndo(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ed := newTab(t, a, "editor")
 	ed.loginAs(editorName, editorPassword)

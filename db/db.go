@@ -135,7 +135,7 @@ func openStore(ctx context.Context, path string, o options) (*Store, error) {
 	if o.busyTimeout == 0 {
 		o.busyTimeout = defaultBusyTimeout
 	}
-	if err := prepareFile(path, o); err != nil {
+	if err := prepareFile(ctx, path, o); err != nil {
 		return nil, err
 	}
 	var s *Store
@@ -157,8 +157,10 @@ func openStore(ctx context.Context, path string, o options) (*Store, error) {
 // prepareFile checks, creates or tightens the database file before SQLite
 // opens it: SQLite would create a missing file with the umask's mode
 // (usually 0644), and we want Open's new files private and the other
-// openers to refuse a missing database rather than create one.
-func prepareFile(path string, o options) error {
+// openers to refuse a missing database rather than create one. A file
+// that is not newsdesk's (probeNewsdesk) is refused before its mode or
+// its journal mode changes.
+func prepareFile(ctx context.Context, path string, o options) error {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && o.create:
@@ -171,6 +173,9 @@ func prepareFile(path string, o options) error {
 		return &missingError{path: path, empty: true}
 	case o.readOnly:
 		return nil // a read-only command changes nothing, modes included
+	}
+	if err := probeNewsdesk(ctx, path, o); err != nil {
+		return fmt.Errorf("db: open %s: %w", path, err)
 	}
 	return makePrivate(path)
 }
@@ -194,12 +199,6 @@ func (e *missingError) Error() string {
 func (e *missingError) Unwrap() error { return fs.ErrNotExist }
 
 func open(ctx context.Context, path string, o options) (*Store, error) {
-	if !o.create {
-		// Before the writer's pragmas turn a stranger's file to WAL.
-		if err := probeNewsdesk(ctx, path, o); err != nil {
-			return nil, err
-		}
-	}
 	// mode=rw: never let SQLite create the file; Open made it already.
 	w, err := openPool(dsn(path, o.busyTimeout, append([]string{"mode=rw", writerParam}, writerTuning...)...), 1)
 	if err != nil {
@@ -242,7 +241,7 @@ func openReadOnly(ctx context.Context, path string, o options) (*Store, error) {
 	}
 	s := &Store{r: r, w: refusingPool(path), path: path, readOnly: true, roParams: params, now: time.Now,
 		rStmts: newStmtCache(r)}
-	if err := mustBeNewsdesk(ctx, r); err != nil {
+	if err := mustBeNewsdesk(ctx, r, false); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -437,7 +436,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	// an upgrade at once with SQLITE_BUSY, without waiting, when another
 	// process opening the same new file holds it.
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := refuseForeign(ctx, tx); err != nil {
+		// Again in the write transaction: another process may have made
+		// tables since prepareFile looked.
+		if err := mustBeNewsdesk(ctx, tx, true); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`)
@@ -455,22 +456,6 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// refuseForeign returns ForeignTables when the database has no
-// schema_version table but holds other tables (SQLite's own sqlite_*
-// tables aside): newsdesk's tables would be created beside another
-// program's.
-func refuseForeign(ctx context.Context, tx *sql.Tx) error {
-	names, err := queryStrings(ctx, tx, `SELECT name FROM sqlite_schema WHERE type = 'table'
-		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
-	if err != nil {
-		return fmt.Errorf("read the schema: %w", err)
-	}
-	if len(names) == 0 || slices.Contains(names, "schema_version") {
-		return nil
-	}
-	return ForeignTables(names[:min(len(names), 3)])
 }
 
 // apply runs one migration unless the database already has it. The check

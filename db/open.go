@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // privateMode is the mode of every file newsdesk creates for a database:
@@ -106,23 +107,33 @@ func readOnlyParams(path string) ([]string, error) {
 	return append(params, "immutable=1"), nil
 }
 
-// mustBeNewsdesk refuses an SQLite file that newsdesk did not make, before
-// OpenExisting migrates it or OpenReadOnly reads it: every newsdesk
-// database has the schema_version table. A file that is not SQLite at all
-// fails here too, with SQLite's "file is not a database".
-func mustBeNewsdesk(ctx context.Context, pool *sql.DB) error {
-	var n int
-	err := pool.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'`).Scan(&n)
-	if err != nil {
+// mustBeNewsdesk refuses an SQLite file that newsdesk did not make:
+// every newsdesk database has the schema_version table. One that holds
+// other tables is another program's (ForeignTables); one with no tables
+// at all is refused too unless empty is set (Open makes its schema in
+// it). Either error wraps ErrForeignDatabase. A file that is not SQLite
+// at all fails here too, with SQLite's "file is not a database".
+func mustBeNewsdesk(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, empty bool) error {
+	names, err := queryStrings(ctx, q, `SELECT name FROM sqlite_schema WHERE type = 'table'
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	switch {
+	case err != nil:
 		return err
-	}
-	if n == 0 {
-		return errors.New("not a newsdesk database (it has no schema_version table)")
+	case slices.Contains(names, "schema_version"):
+		return nil
+	case len(names) > 0:
+		return ForeignTables(names[:min(len(names), 3)])
+	case !empty:
+		return fmt.Errorf("%w (it has no schema_version table)", ErrForeignDatabase)
 	}
 	return nil
 }
 
-// probeNewsdesk runs mustBeNewsdesk on a read-only connection of its own.
+// probeNewsdesk runs mustBeNewsdesk on a read-only connection of its own,
+// before anything changes the file: its mode, or the writer's pragmas
+// (journal_mode WAL rewrites the header).
 func probeNewsdesk(ctx context.Context, path string, o options) error {
 	params, err := readOnlyParams(path)
 	if err != nil {
@@ -132,7 +143,7 @@ func probeNewsdesk(ctx context.Context, path string, o options) error {
 	if err != nil {
 		return err
 	}
-	err = mustBeNewsdesk(ctx, pool)
+	err = mustBeNewsdesk(ctx, pool, o.create)
 	return errors.Join(err, pool.Close())
 }
 

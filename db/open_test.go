@@ -409,6 +409,9 @@ func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
 	if _, err := other.Exec(`CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE orders (id INTEGER)`); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s, err := Open(ctx, path)
 	if err == nil {
 		s.Close()
@@ -424,7 +427,17 @@ func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
 	if strings.Join(tables, " ") != "customers orders" {
 		t.Errorf("the database now holds %q", tables)
 	}
+	var journal string
+	if err := other.QueryRow(`PRAGMA journal_mode`).Scan(&journal); err != nil || journal != "delete" {
+		t.Errorf("journal mode %q (%v), want the file's own: delete", journal, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("file mode %v (%v), want 0644 as it was", fi.Mode(), err)
+	}
 	other.Close()
+	if _, err := OpenExisting(ctx, path); !errors.Is(err, ErrForeignDatabase) {
+		t.Errorf("OpenExisting: %v, want ErrForeignDatabase", err)
+	}
 
 	empty := filepath.Join(t.TempDir(), "empty.db")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {

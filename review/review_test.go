@@ -367,7 +367,10 @@ func TestImportReportNamesAUnicodeFormRename(t *testing.T) {
 // big and small files at different speeds.
 func TestImportKeepsFileOrder(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4)) // several workers, even on a small machine
-	f := newFixture(t)
+	forEachStore(t, testImportKeepsFileOrder)
+}
+
+func testImportKeepsFileOrder(t *testing.T, f *fixture) {
 	files := map[string]string{}
 	body := strings.Repeat("A long paragraph of the report, line after line.\n", 20_000) // 1 MB
 	for i := range 24 {

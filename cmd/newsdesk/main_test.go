@@ -23,8 +23,9 @@ import (
 // TestMain lets a test re-run this binary as the real command in a child
 // process, so that the crash test can kill it with SIGKILL.
 func TestMain(m *testing.M) {
-	// Users made in this process, and the servers it starts as children,
-	// hash passwords cheaply: the tests log in hundreds of times.
+	// Users made in this process, and the servers it starts by re-running
+	// itself (NEWSDESK_TEST_CHILD), hash passwords cheaply: the tests log
+	// in hundreds of times.
 	account.UseTestCost()
 	if os.Getenv("NEWSDESK_TEST_CHILD") == "1" {
 		// As main does: SIGINT and SIGTERM end serve gracefully.

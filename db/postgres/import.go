@@ -365,8 +365,12 @@ func (im *importer) insert() error {
 	}
 	args := append([]any{keys}, upstreamArgs(im.inserts, hashes)...)
 	args = append(args, millis(im.now))
+	// In the batch's order (ORDER BY ord), so that ids follow the files
+	// as they do in the SQLite store.
 	rows, err := im.tx.Query(im.ctx, `INSERT INTO articles (key, `+upstreamColumns+`, imported_at, updated_at)
-		SELECT *, $18::bigint, $18::bigint FROM unnest($1::text[], `+upstreamArrays+`)
+		SELECT key, `+upstreamColumns+`, $18::bigint, $18::bigint
+		FROM unnest($1::text[], `+upstreamArrays+`) WITH ORDINALITY AS u (key, `+upstreamColumns+`, ord)
+		ORDER BY ord
 		RETURNING id, key`, args...)
 	if err != nil {
 		return err

@@ -157,7 +157,27 @@ func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
 	if tables != "articles customers" {
 		t.Errorf("the database now holds %q", tables)
 	}
-	if _, err := postgres.OpenExisting(ctx, url); err == nil || !strings.Contains(err.Error(), "not a newsdesk database") {
-		t.Errorf("OpenExisting after the refusal: %v; want not a newsdesk database", err)
+	if _, err := postgres.OpenExisting(ctx, url); !errors.Is(err, db.ErrForeignDatabase) {
+		t.Errorf("OpenExisting after the refusal: %v; want db.ErrForeignDatabase", err)
 	}
+}
+
+// A newsdesk database is found wherever the search_path finds it, though
+// the first schema on the path holds another program's tables.
+func TestOpenFindsTheSchemaOnTheSearchPath(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA other; CREATE TABLE other.foo (id bigint)`); err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgres.Open(ctx, url+"&search_path=other,public")
+	if err != nil {
+		t.Fatalf("Open with another schema first on the search_path: %v", err)
+	}
+	s.Close()
 }

@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	neturl "net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -89,7 +88,7 @@ func OpenExisting(ctx context.Context, url string) (*Store, error) {
 	var exists bool
 	err = s.pool.QueryRow(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists)
 	if err == nil && !exists {
-		err = errors.New("not a newsdesk database (no schema_version table); create it with `newsdesk import --db URL FILES` or `newsdesk user add --db URL NAME`")
+		err = fmt.Errorf("%w (no schema_version table); create it with `newsdesk import --db URL FILES` or `newsdesk user add --db URL NAME`", db.ErrForeignDatabase)
 	}
 	if err == nil {
 		err = s.migrate(ctx)
@@ -267,12 +266,14 @@ func (s *Store) migrate(ctx context.Context) error {
 			conn.Conn().Close(unlock) // closing the session releases it
 		}
 	}()
-	if err := refuseForeign(ctx, conn.Conn()); err != nil {
-		return err
-	}
 	current, err := version(ctx, conn.Conn())
 	if err != nil {
 		return err
+	}
+	if current == 0 {
+		if err := refuseForeign(ctx, conn.Conn()); err != nil {
+			return err
+		}
 	}
 	if current > len(ms) {
 		return fmt.Errorf("database schema version %d is newer than this program (%d)", current, len(ms))
@@ -285,21 +286,27 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// refuseForeign returns db.ForeignTables when the schema newsdesk would
-// use (current_schema(), the first of search_path) has no schema_version
-// table but holds other tables: newsdesk's tables would be created beside
-// another program's.
+// refuseForeign returns db.ForeignTables, for a database without a
+// newsdesk schema (no schema_version on the search_path), when the schema
+// newsdesk would create its tables in (current_schema(), the first of
+// search_path that exists) holds tables: newsdesk's would be created
+// beside another program's. Tables an extension made (PostGIS's
+// spatial_ref_sys in every database of a server whose template1 has it)
+// do not count.
 func refuseForeign(ctx context.Context, conn *pgx.Conn) error {
-	rows, _ := conn.Query(ctx, `SELECT tablename::text FROM pg_tables
-		WHERE schemaname = current_schema() ORDER BY tablename`)
+	rows, _ := conn.Query(ctx, `SELECT c.relname::text FROM pg_class c
+		WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+		AND NOT EXISTS (SELECT 1 FROM pg_depend d
+			WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+		ORDER BY c.relname LIMIT 3`)
 	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return fmt.Errorf("read the schema: %w", err)
 	}
-	if len(names) == 0 || slices.Contains(names, "schema_version") {
+	if len(names) == 0 {
 		return nil
 	}
-	return db.ForeignTables(names[:min(len(names), 3)])
+	return db.ForeignTables(names)
 }
 
 // version is the database's schema version; 0 without a schema_version
@@ -343,7 +350,7 @@ func (s *Store) schemaIsCurrent(ctx context.Context) error {
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &pgErr) && pgErr.Code == "42P01": // undefined_table
-		return errors.New("not a newsdesk database (no schema_version table); create it with `newsdesk import --db URL FILES` or `newsdesk user add --db URL NAME`")
+		return fmt.Errorf("%w (no schema_version table); create it with `newsdesk import --db URL FILES` or `newsdesk user add --db URL NAME`", db.ErrForeignDatabase)
 	case err != nil:
 		return fmt.Errorf("schema version: %w", err)
 	case v < SchemaVersion():

@@ -64,9 +64,6 @@ func TestCopy10000ExportsByteIdentical(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: 10,000 articles")
 	}
-	if raceDetector {
-		t.Skip("10,000 articles on one goroutine: run without -race (.ci/run does)")
-	}
 	const n = 10_000
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -662,7 +662,6 @@ func testListCountsCapped(t *testing.T, s db.Database) {
 	if testing.Short() {
 		t.Skip("imports 10,005 articles")
 	}
-	skipUnderRace(t)
 	arts := listArticles(db.CountCap + 5)
 	for i, a := range arts {
 		a.Title = fmt.Sprintf("Zebra story %d", i)

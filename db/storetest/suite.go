@@ -38,14 +38,3 @@ func Run(t *testing.T, open Opener) {
 		})
 	}
 }
-
-// skipUnderRace skips a test that stores 10,000 articles on one goroutine
-// when the race detector is built in, where it takes ten times as long
-// and checks no concurrency; .ci/run runs it without -race in its step
-// "tests of 10,000 articles, without the race detector".
-func skipUnderRace(t *testing.T) {
-	t.Helper()
-	if raceDetector {
-		t.Skip("10,000 articles on one goroutine: run without -race (.ci/run does)")
-	}
-}

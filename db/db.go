@@ -45,14 +45,14 @@ var (
 )
 
 // ForeignTables is the error for a database without a newsdesk schema
-// that holds tables (the first few of names, sorted): it wraps
+// that holds tables or views (the first few of names, sorted): it wraps
 // ErrForeignDatabase. Both stores refuse such a database in Open.
 func ForeignTables(names []string) error {
 	quoted := make([]string, len(names))
 	for i, n := range names {
 		quoted[i] = strconv.Quote(n)
 	}
-	return fmt.Errorf("%w: it holds tables (%s) and no newsdesk schema; give newsdesk a database of its own",
+	return fmt.Errorf("%w: it holds tables or views of its own (%s); give newsdesk a database of its own",
 		ErrForeignDatabase, strings.Join(quoted, ", "))
 }
 
@@ -169,6 +169,8 @@ func prepareFile(ctx context.Context, path string, o options) error {
 		return &missingError{path: path}
 	case err != nil:
 		return fmt.Errorf("db: open %s: %w", path, err)
+	case fi.IsDir():
+		return fmt.Errorf("db: open %s: a folder, not a database file", path)
 	case fi.Mode().IsRegular() && fi.Size() == 0 && !o.create:
 		return &missingError{path: path, empty: true}
 	case o.readOnly:

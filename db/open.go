@@ -107,28 +107,58 @@ func readOnlyParams(path string) ([]string, error) {
 	return append(params, "immutable=1"), nil
 }
 
-// mustBeNewsdesk refuses an SQLite file that newsdesk did not make:
-// every newsdesk database has the schema_version table. One that holds
-// other tables is another program's (ForeignTables); one with no tables
-// at all is refused too unless empty is set (Open makes its schema in
-// it). Either error wraps ErrForeignDatabase. A file that is not SQLite
-// at all fails here too, with SQLite's "file is not a database".
+// mustBeNewsdesk refuses an SQLite file that newsdesk did not make. A
+// newsdesk database has a schema_version table of the one column version,
+// holding one row beside the articles table, or none yet beside nothing
+// (Open made it and was stopped before the first migration); another
+// program's table of that name is not it. A file that holds other tables
+// or views is another program's (ForeignTables); one with none at all is
+// refused too unless empty is set (Open makes its schema in it). Every
+// refusal wraps ErrForeignDatabase. A file that is not SQLite at all fails
+// here too, with SQLite's "file is not a database".
 func mustBeNewsdesk(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, empty bool) error {
-	names, err := queryStrings(ctx, q, `SELECT name FROM sqlite_schema WHERE type = 'table'
+	names, err := queryStrings(ctx, q, `SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')
 		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case slices.Contains(names, "schema_version"):
-		return nil
-	case len(names) > 0:
-		return ForeignTables(names[:min(len(names), 3)])
-	case !empty:
+	}
+	if len(names) == 0 {
+		if empty {
+			return nil
+		}
 		return fmt.Errorf("%w (it has no schema_version table)", ErrForeignDatabase)
 	}
-	return nil
+	if slices.Contains(names, "schema_version") {
+		ours, err := newsdeskVersionTable(ctx, q, names)
+		if ours || err != nil {
+			return err
+		}
+	}
+	return ForeignTables(names[:min(len(names), 3)])
+}
+
+// newsdeskVersionTable reports whether the schema_version table among
+// names (the database's tables and views) is newsdesk's (see
+// mustBeNewsdesk).
+func newsdeskVersionTable(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, names []string) (bool, error) {
+	cols, err := queryStrings(ctx, q, `SELECT name FROM pragma_table_info('schema_version')`)
+	if err != nil || !slices.Equal(cols, []string{"version"}) {
+		return false, err
+	}
+	rows, err := queryStrings(ctx, q, `SELECT CAST(count(*) AS TEXT) FROM schema_version`)
+	switch {
+	case err != nil:
+		return false, err
+	case rows[0] == "1":
+		return slices.Contains(names, "articles"), nil
+	case rows[0] == "0":
+		return len(names) == 1, nil
+	}
+	return false, nil
 }
 
 // probeNewsdesk runs mustBeNewsdesk on a read-only connection of its own,

@@ -449,3 +449,58 @@ func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
 	}
 	s.Close()
 }
+
+// A database is newsdesk's by the shape of its schema_version table, not
+// by the name alone: other tools keep one too. Views count as another
+// program's as tables do. Each is refused untouched.
+func TestOpenRefusesLookalikes(t *testing.T) {
+	ctx := context.Background()
+	for name, schema := range map[string]string{
+		"flyway-like":  `CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT); INSERT INTO schema_version VALUES (1, 'x'); CREATE TABLE invoices (id)`,
+		"same columns": `CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (3); CREATE TABLE invoices (id)`,
+		"views only":   `CREATE VIEW v AS SELECT 1`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "other.db")
+			other, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if _, err := other.Exec(schema); err != nil {
+				t.Fatal(err)
+			}
+			before, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := Open(ctx, path)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open took another program's database")
+			}
+			if !errors.Is(err, ErrForeignDatabase) {
+				t.Errorf("error %v, want ErrForeignDatabase", err)
+			}
+			if after, err := os.ReadFile(path); err != nil || !bytes.Equal(before, after) {
+				t.Errorf("the file changed (%v)", err)
+			}
+		})
+	}
+}
+
+// A folder named as the database is said to be one, by every opener (SQLite
+// itself says "disk I/O error").
+func TestOpenRefusesAFolder(t *testing.T) {
+	dir := t.TempDir()
+	for name, open := range map[string]func(context.Context, string) (*Store, error){
+		"Open": Open, "OpenExisting": OpenExisting, "OpenReadOnly": OpenReadOnly,
+	} {
+		if s, err := open(context.Background(), dir); err == nil || !strings.Contains(err.Error(), "a folder, not a database file") {
+			if err == nil {
+				s.Close()
+			}
+			t.Errorf("%s(folder): %v", name, err)
+		}
+	}
+}

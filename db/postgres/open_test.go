@@ -181,3 +181,49 @@ func TestOpenFindsTheSchemaOnTheSearchPath(t *testing.T) {
 	}
 	s.Close()
 }
+
+// A database is newsdesk's by the shape of its schema_version table, not
+// by the name alone (Flyway keeps one too), and views and sequences count
+// as another program's as tables do. Each is refused, by Open and by the
+// commands that only read, and left as it was.
+func TestOpenRefusesLookalikes(t *testing.T) {
+	ctx := context.Background()
+	for name, schema := range map[string]string{
+		"flyway-like":  `CREATE TABLE schema_version (version text PRIMARY KEY, script text); INSERT INTO schema_version VALUES ('1', 'V1__init.sql'); CREATE TABLE invoices (id int)`,
+		"same columns": `CREATE TABLE schema_version (version bigint NOT NULL); INSERT INTO schema_version VALUES (1); CREATE TABLE invoices (id int)`,
+		"views only":   `CREATE VIEW v AS SELECT 1; CREATE SEQUENCE s`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			url := pgtest.Empty(t)
+			conn, err := pgx.Connect(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			if _, err := conn.Exec(ctx, schema); err != nil {
+				t.Fatal(err)
+			}
+			relations := func() string {
+				var s string
+				if err := conn.QueryRow(ctx, `SELECT string_agg(relname::text, ' ' ORDER BY relname) FROM pg_class
+					WHERE relnamespace = 'public'::regnamespace`).Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			before := relations()
+			if s, err := postgres.Open(ctx, url); !errors.Is(err, db.ErrForeignDatabase) {
+				if err == nil {
+					s.Close()
+				}
+				t.Errorf("Open: %v, want db.ErrForeignDatabase", err)
+			}
+			if _, err := postgres.OpenReadOnly(ctx, url); !errors.Is(err, db.ErrForeignDatabase) || !strings.Contains(err.Error(), "of its own") {
+				t.Errorf("OpenReadOnly: %v, want db.ErrForeignDatabase naming what it holds", err)
+			}
+			if after := relations(); after != before {
+				t.Errorf("the database held %q, now %q", before, after)
+			}
+		})
+	}
+}

@@ -85,11 +85,7 @@ func OpenExisting(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	var exists bool
-	err = s.pool.QueryRow(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists)
-	if err == nil && !exists {
-		err = fmt.Errorf("%w (no schema_version table); create it with `newsdesk import --db URL FILES` or `newsdesk user add --db URL NAME`", db.ErrForeignDatabase)
-	}
+	err = mustBeNewsdesk(ctx, s.pool, false)
 	if err == nil {
 		err = s.migrate(ctx)
 	}
@@ -266,14 +262,12 @@ func (s *Store) migrate(ctx context.Context) error {
 			conn.Conn().Close(unlock) // closing the session releases it
 		}
 	}()
+	if err := mustBeNewsdesk(ctx, conn, true); err != nil {
+		return err
+	}
 	current, err := version(ctx, conn.Conn())
 	if err != nil {
 		return err
-	}
-	if current == 0 {
-		if err := refuseForeign(ctx, conn.Conn()); err != nil {
-			return err
-		}
 	}
 	if current > len(ms) {
 		return fmt.Errorf("database schema version %d is newer than this program (%d)", current, len(ms))
@@ -286,27 +280,51 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// refuseForeign returns db.ForeignTables, for a database without a
-// newsdesk schema (no schema_version on the search_path), when the schema
-// newsdesk would create its tables in (current_schema(), the first of
-// search_path that exists) holds tables: newsdesk's would be created
-// beside another program's. Tables an extension made (PostGIS's
-// spatial_ref_sys in every database of a server whose template1 has it)
-// do not count.
-func refuseForeign(ctx context.Context, conn *pgx.Conn) error {
-	rows, _ := conn.Query(ctx, `SELECT c.relname::text FROM pg_class c
-		WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+// mustBeNewsdesk refuses a database that is not newsdesk's. Newsdesk's
+// is found on the search_path: a schema_version table of the one column
+// version, holding one row, beside an articles table (both made by the
+// first migration, in one transaction); another program's table of that
+// name (Flyway's, say) is not it. Without it, the schema newsdesk would
+// create its tables in (current_schema()) must hold no relation of
+// another program's (tables, views, sequences; those an extension made,
+// such as PostGIS's spatial_ref_sys, aside): db.ForeignTables names
+// them. An empty database is refused too unless empty is set (Open makes
+// its schema in it). Every refusal wraps db.ErrForeignDatabase.
+func mustBeNewsdesk(ctx context.Context, q querier, empty bool) error {
+	rows, _ := q.Query(ctx, `SELECT attname::text FROM pg_attribute
+		WHERE attrelid = to_regclass('schema_version') AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)
+	cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("read the schema: %w", err)
+	}
+	if len(cols) == 1 && cols[0] == "version" {
+		var versions int64
+		var articles bool
+		err := q.QueryRow(ctx, `SELECT (SELECT count(*) FROM schema_version), to_regclass('articles') IS NOT NULL`).Scan(&versions, &articles)
+		if err != nil {
+			return fmt.Errorf("read the schema: %w", err)
+		}
+		if versions == 1 && articles {
+			return nil
+		}
+	}
+	rows, _ = q.Query(ctx, `SELECT c.relname::text FROM pg_class c
+		WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
 		AND NOT EXISTS (SELECT 1 FROM pg_depend d
 			WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 		ORDER BY c.relname LIMIT 3`)
 	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("read the schema: %w", err)
+	case len(names) > 0:
+		return db.ForeignTables(names)
+	case len(cols) > 0: // another program's schema_version, in another schema on the path
+		return db.ForeignTables([]string{"schema_version"})
+	case !empty:
+		return fmt.Errorf("%w (no schema_version table); create it with `newsdesk import --db URL FILES` or `newsdesk user add --db URL NAME`", db.ErrForeignDatabase)
 	}
-	if len(names) == 0 {
-		return nil
-	}
-	return db.ForeignTables(names)
+	return nil
 }
 
 // version is the database's schema version; 0 without a schema_version
@@ -345,12 +363,12 @@ func apply(ctx context.Context, conn *pgx.Conn, m db.Migration) error {
 
 // schemaIsCurrent refuses a database whose schema is not this program's.
 func (s *Store) schemaIsCurrent(ctx context.Context) error {
+	if err := mustBeNewsdesk(ctx, s.pool, false); err != nil {
+		return err
+	}
 	var v int
 	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v)
-	var pgErr *pgconn.PgError
 	switch {
-	case errors.As(err, &pgErr) && pgErr.Code == "42P01": // undefined_table
-		return fmt.Errorf("%w (no schema_version table); create it with `newsdesk import --db URL FILES` or `newsdesk user add --db URL NAME`", db.ErrForeignDatabase)
 	case err != nil:
 		return fmt.Errorf("schema version: %w", err)
 	case v < SchemaVersion():

@@ -16,6 +16,7 @@ import (
 	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/db/postgres"
 	"github.com/newsdesk/newsdesk/db/postgres/pgtest"
+	"github.com/newsdesk/newsdesk/db/storetest"
 	"github.com/newsdesk/newsdesk/web"
 	"github.com/newsdesk/newsdesk/web/webtest"
 )
@@ -192,7 +193,6 @@ func TestConcurrentSavesClaimDifferentArticlesAcrossInstances(t *testing.T) {
 // triageEnv's, and returns their ids in that order.
 func claimSeed(t *testing.T, s db.Database, n int) []int64 {
 	t.Helper()
-	ctx := context.Background()
 	var arts []*article.Article
 	for i := 1; i <= n; i++ {
 		spec := webtest.Spec{Key: "c" + strconv.Itoa(i), Title: "Claim article " + strconv.Itoa(i),
@@ -203,16 +203,5 @@ func claimSeed(t *testing.T, s db.Database, n int) []int64 {
 		}
 		arts = append(arts, a)
 	}
-	if _, err := s.Import(ctx, arts); err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]int64, n)
-	for i, a := range arts {
-		r, err := s.GetByKey(ctx, a.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = r.ID
-	}
-	return ids
+	return storetest.ImportIDs(t, s, arts)
 }

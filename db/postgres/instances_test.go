@@ -18,6 +18,7 @@ import (
 	"github.com/newsdesk/newsdesk/db"
 	"github.com/newsdesk/newsdesk/db/postgres"
 	"github.com/newsdesk/newsdesk/db/postgres/pgtest"
+	"github.com/newsdesk/newsdesk/db/storetest"
 )
 
 // Two *postgres.Store on one database are two app instances: two pools,
@@ -48,7 +49,6 @@ func instOpen(t *testing.T, url string, n int) []*postgres.Store {
 // instArticles imports n small articles through s and returns their ids.
 func instArticles(t *testing.T, s db.Database, n int) []int64 {
 	t.Helper()
-	ctx := context.Background()
 	var arts []*article.Article
 	for i := range n {
 		raw := fmt.Sprintf("---\ntitle: \"Article %d\"\nquality: %d\ntopics: [Space, Energy]\n---\nBody %d.\n", i, i*10%101, i)
@@ -58,18 +58,7 @@ func instArticles(t *testing.T, s db.Database, n int) []int64 {
 		}
 		arts = append(arts, a)
 	}
-	if _, err := s.Import(ctx, arts); err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]int64, n)
-	for i, a := range arts {
-		r, err := s.GetByKey(ctx, a.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = r.ID
-	}
-	return ids
+	return storetest.ImportIDs(t, s, arts)
 }
 
 // Instances starting at once on an empty database migrate it one at a

@@ -214,3 +214,16 @@ func artTopicCount(t testing.TB, s db.Database, name string) int {
 }
 
 func artPtr[T any](v T) *T { return &v }
+
+// ImportIDs imports arts through s in one batch and returns their ids in
+// the order of arts; the test fails on any error. For the tests of other
+// packages that need articles in a store of either kind.
+func ImportIDs(t testing.TB, s db.Database, arts []*article.Article) []int64 {
+	t.Helper()
+	artImport(t, s, arts...)
+	ids := make([]int64, len(arts))
+	for i, a := range arts {
+		ids[i] = artGet(t, s, a.Key).ID
+	}
+	return ids
+}

@@ -70,14 +70,7 @@ func usersCreateAndFind(t *testing.T, s db.Database) {
 		t.Errorf("missing user by id: %v, want ErrNotFound", err)
 	}
 	// By name ignoring case (SQLite's NOCASE): Bob between alice and carol.
-	us, err := s.Users(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, u := range us {
-		names = append(names, u.Username)
-	}
+	names := usernames(t, s)
 	if len(names) != 3 || names[0] != "alice" || names[1] != "Bob" || names[2] != "carol" {
 		t.Errorf("Users = %q, want alice Bob carol", names)
 	}
@@ -191,7 +184,16 @@ func usersFoldASCIIOnly(t *testing.T, s db.Database) {
 		}
 	}
 	// By bytes with ASCII capitals lower-cased: É (C3 89) before é (C3 A9).
-	us, err := s.Users(ctx)
+	names := usernames(t, s)
+	if want := []string{"alice", "Zoë", "Émile", "émile"}; !slices.Equal(names, want) {
+		t.Errorf("Users = %q, want %q", names, want)
+	}
+}
+
+// usernames are the names of s.Users, in its order.
+func usernames(t *testing.T, s db.Database) []string {
+	t.Helper()
+	us, err := s.Users(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +201,5 @@ func usersFoldASCIIOnly(t *testing.T, s db.Database) {
 	for _, u := range us {
 		names = append(names, u.Username)
 	}
-	if want := []string{"alice", "Zoë", "Émile", "émile"}; !slices.Equal(names, want) {
-		t.Errorf("Users = %q, want %q", names, want)
-	}
+	return names
 }

@@ -79,13 +79,15 @@ func oneLine(s string) string {
 }
 
 // CollectFiles expands folders (recursively, files with ArticleExts, in
-// name order) and refuses second files with a key already taken (a.md and
-// a.txt both claim "a", as do the NFC and NFD spellings of one name),
-// which would otherwise overwrite each other in one run. Entries that are
-// not plain files are kept: parsing says why they cannot be read, where
-// skipping them would lose an article without a word.
+// name order). The same file named twice ("in" and "in/a.md", or through
+// a symlink) is kept once. Files that claim one key (a.md and a.txt both
+// claim "a", as do the NFC and NFD spellings of one name) are all kept:
+// Import stores the first of them that is valid and refuses the others.
+// Entries that are not plain files are kept too: parsing says why they
+// cannot be read, where skipping them would lose an article without a
+// word.
 func CollectFiles(paths []string) ([]Source, []Failure) {
-	c := collector{seen: map[string]string{}}
+	c := collector{seen: map[string][]string{}}
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		switch {
@@ -101,7 +103,7 @@ func CollectFiles(paths []string) ([]Source, []Failure) {
 }
 
 type collector struct {
-	seen     map[string]string // article key -> path that claimed it
+	seen     map[string][]string // article key -> the paths that claim it
 	sources  []Source
 	failures []Failure
 }
@@ -110,18 +112,16 @@ func (c *collector) fail(path string, err error) {
 	c.failures = append(c.failures, Failure{path, err})
 }
 
-// add queues path, unless its key is taken. The same file named twice
-// ("in" and "in/a.md", or through a symlink) is no clash: it is imported
-// once.
+// add queues path, unless it is a file already queued under another
+// name.
 func (c *collector) add(path string) {
 	key := article.KeyOf(path)
-	if first, dup := c.seen[key]; dup {
-		if !sameFile(first, path) {
-			c.fail(path, fmt.Errorf("same article key %q as %s", key, DisplayName(first)))
+	for _, other := range c.seen[key] {
+		if sameFile(other, path) {
+			return
 		}
-		return
 	}
-	c.seen[key] = path
+	c.seen[key] = append(c.seen[key], path)
 	c.sources = append(c.sources, Source{Display: path, Path: path})
 }
 
@@ -216,6 +216,7 @@ func (s *Service) Import(ctx context.Context, sources []Source, opts ImportOptio
 	st := startStorer(ctx, s.store, opts.Progress)
 	b := batcher{st: st}
 	var failures []Failure
+	claimed := map[string]string{} // article key -> the file storing it in this run
 	for r := range parseAll(ctx, sources, opts.MaxFileSize) {
 		switch {
 		case st.failed():
@@ -223,7 +224,14 @@ func (s *Service) Import(ctx context.Context, sources []Source, opts ImportOptio
 		case r.err != nil:
 			failures = append(failures, Failure{r.src.Display, r.err})
 			b.failed++
+		case claimed[r.art.Key] != "":
+			// Two valid files of one key would overwrite each other; the
+			// first, in file order (parseAll keeps it), is stored.
+			failures = append(failures, Failure{r.src.Display,
+				fmt.Errorf("same article key %q as %s", r.art.Key, DisplayName(claimed[r.art.Key]))})
+			b.failed++
 		default:
+			claimed[r.art.Key] = r.src.Display
 			b.add(r.src, r.art)
 		}
 	}

@@ -399,3 +399,48 @@ func testImportKeepsFileOrder(t *testing.T, f *fixture) {
 		last = id
 	}
 }
+
+// TestImportSameKeyStoresTheFirstValidFile: files that claim one key are
+// each judged on their own. A bad one is refused for its own reason and
+// does not keep a valid one of the same key out; of two valid ones, the
+// first in file order is stored and the other refused, naming it.
+func TestImportSameKeyStoresTheFirstValidFile(t *testing.T) {
+	f := newFixture(t)
+	write := func(rel, content string) string {
+		p := filepath.Join(f.dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bad := write("d1/story.md", "---\ntitle: Bad\nquality: 150\n---\n")
+	good := write("d2/story.md", "---\ntitle: Good story\nquality: 50\n---\n")
+	second := write("d3/story.txt", "---\ntitle: Later story\nquality: 60\n---\n")
+	sources, failures := review.CollectFiles([]string{filepath.Join(f.dir, "d1"), filepath.Join(f.dir, "d2"), filepath.Join(f.dir, "d3")})
+	if len(failures) > 0 {
+		t.Fatalf("collect: %v", failures)
+	}
+	rep, err := f.svc.Import(context.Background(), sources, review.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.New != 1 || f.record("story").Article.Title != "Good story" {
+		t.Errorf("%d new, stored %q; want d2/story.md's article", rep.New, f.record("story").Article.Title)
+	}
+	got := map[string]string{}
+	for _, fl := range rep.Failures {
+		got[fl.Display] = fl.Err.Error()
+	}
+	if !strings.Contains(got[bad], "quality must be an integer from 0 to 100") {
+		t.Errorf("%s: %q, want its own reason", bad, got[bad])
+	}
+	if want := `same article key "story" as ` + good; got[second] != want {
+		t.Errorf("%s: %q, want %q", second, got[second], want)
+	}
+	if len(got) != 2 {
+		t.Errorf("failures %v", got)
+	}
+}
